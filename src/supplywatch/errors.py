@@ -1,0 +1,43 @@
+"""Errors that carry the location of bad input: file, row, column, value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SupplywatchError(Exception):
+    """Base class for errors shown to users."""
+
+
+@dataclass
+class DataError(SupplywatchError):
+    """Bad input data. Names where the problem is, so a user can fix the file.
+
+    ``row`` is the 1-based line number in a CSV file (the header is line 1) or the
+    1-based record number in a Parquet/JSON file.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = [f"file {self.file}"]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        text = ", ".join(where) + f": {self.message}"
+        if self.value is not None:
+            text += f" (value {self.value!r})"
+        return text
+
+
+class UnknownCodeError(SupplywatchError):
+    """A code (country, HS, material) that is not in its code list."""
+
+
+class ConfigError(SupplywatchError):
+    """Invalid configuration or request (unknown source name, bad option)."""

@@ -1,0 +1,1 @@
+"""raw -> core transforms: read, validate, load (transactional, idempotent)."""

@@ -1,0 +1,53 @@
+"""The bundled snapshot: manifest (provenance) and a full ingest in dependency order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from supplywatch.errors import ConfigError, DataError
+from supplywatch.pipeline.ingest import IngestResult, Progress, ingest_source
+from supplywatch.sources.base import Provenance
+from supplywatch.sources.registry import SOURCES, get_source
+
+MANIFEST = "manifest.yml"
+
+
+def load_manifest(bundle_dir: Path) -> dict[str, Provenance]:
+    """Provenance of every bundled source, validated."""
+    path = bundle_dir / MANIFEST
+    if not path.is_file():
+        raise DataError(str(path), "bundle manifest not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {name: Provenance.model_validate(rec) for name, rec in raw["sources"].items()}
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise DataError(str(path), f"invalid manifest: {exc}") from exc
+
+
+def ingest_bundle(
+    con: duckdb.DuckDBPyConnection,
+    bundle_dir: Path,
+    only: list[str] | None = None,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+) -> list[IngestResult]:
+    """Ingest the bundled sources (all, or ``only``), dependencies first."""
+    manifest = load_manifest(bundle_dir)
+    names = only or list(SOURCES)
+    for name in names:
+        get_source(name)
+        if name not in manifest:
+            raise ConfigError(f"source {name!r} has no entry in {bundle_dir / MANIFEST}")
+    results = []
+    for name in SOURCES:  # registry order = dependency order
+        if name in names:
+            results.append(
+                ingest_source(
+                    con, SOURCES[name], bundle_dir / name, manifest[name], progress, force=force
+                )
+            )
+    return results

@@ -1,0 +1,240 @@
+"""Load one source snapshot into the store: read, validate, fix, build core, commit.
+
+Everything is checked on a staging copy (an in-memory database attached beside the store);
+the store is written only in one transaction at the end, so a bad file leaves it exactly as it
+was and a killed load leaves the previous state. A snapshot already loaded is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from supplywatch.catalog.tables import TABLES, ddl
+from supplywatch.errors import DataError
+from supplywatch.pipeline import validate
+from supplywatch.pipeline.readers import read_file
+from supplywatch.sources.base import Provenance, SourceSpec, sha256_file
+from supplywatch.store.duckdb_store import database_name, first_row
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+STG = "stg"
+
+
+@dataclass
+class IngestResult:
+    source: str
+    status: str  # "loaded" | "unchanged"
+    snapshot_id: str
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def snapshot_id_for(source: str, shas: list[str]) -> str:
+    return f"{source}-" + hashlib.sha256("".join(shas).encode()).hexdigest()[:12]
+
+
+def current_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    row = first_row(
+        con,
+        "SELECT arg_max(snapshot_id, loaded_at) FROM core_supplywatch__snapshots "
+        "WHERE source_name = ?",
+        [source],
+    )
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    directory: Path,
+    provenance: Provenance,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+) -> IngestResult:
+    """Load the snapshot of ``spec`` found in ``directory``; a no-op if already loaded."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    paths = [directory / f.name for f in spec.files]
+    for p in paths:
+        if not p.is_file():
+            raise DataError(str(p), "file not found")
+    shas = [sha256_file(p) for p in paths]
+    _check_manifest(spec, paths, shas, provenance)
+    snap = snapshot_id_for(spec.name, shas)
+    if not force and current_snapshot(con, spec.name) == snap:
+        log.info("source=%s snapshot=%s unchanged", spec.name, snap)
+        return IngestResult(spec.name, "unchanged", snap, seconds=time.perf_counter() - started)
+
+    db = database_name(con)
+    con.execute(f"ATTACH ':memory:' AS {STG}")
+    con.execute(f"SET search_path = '{STG}.main,\"{db}\".main'")
+    try:
+        counts = _stage(con, spec, paths, snap, say)
+        say(f"{spec.name}: writing")
+        log.info("source=%s begin transaction", spec.name)
+        _commit(con, db, spec, paths, shas, snap, provenance, counts)
+        log.info("source=%s committed snapshot=%s", spec.name, snap)
+    finally:
+        con.execute("RESET search_path")
+        con.execute(f"DETACH {STG}")
+    rows = _table_rows(con, db, spec)
+    return IngestResult(spec.name, "loaded", snap, rows, time.perf_counter() - started)
+
+
+def _check_manifest(
+    spec: SourceSpec, paths: list[Path], shas: list[str], provenance: Provenance
+) -> None:
+    """Bundled files must match the checksums of their manifest (catches truncation)."""
+    expected = {f.name: f for f in provenance.files}
+    for path, sha in zip(paths, shas, strict=True):
+        rec = expected.get(path.name)
+        if rec is not None and rec.sha256 != sha:
+            raise DataError(
+                str(path),
+                f"sha256 {sha[:12]}… differs from the manifest "
+                f"({rec.sha256[:12]}…, {rec.rows} rows): file changed or truncated",
+            )
+    del spec
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, paths: list[Path], snap: str, say: Progress
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    names_by_table: dict[str, dict[str, str]] = {}
+    file_of: dict[str, str] = {}
+    for fspec, path in zip(spec.files, paths, strict=True):
+        say(f"{spec.name}: reading {path.name}")
+        arrow = read_file(path, fspec)
+        counts[path.name] = arrow.num_rows
+        t = TABLES[fspec.raw_table]
+        source_names = {dst: src for src, dst in fspec.columns.items() if dst is not None}
+        names_by_table[t.name] = source_names
+        file_of[t.name] = str(path)
+        con.register("_arrow_in", arrow)
+        try:
+            validate.cast_columns(
+                con, "_arrow_in", f"{STG}.main.{t.name}", t, str(path), source_names, snap
+            )
+        finally:
+            con.unregister("_arrow_in")
+        validate.check_table(con, f"{STG}.main.{t.name}", t, str(path), source_names)
+    say(f"{spec.name}: checking codes and units")
+    for check in spec.codes:
+        validate.check_codes(
+            con,
+            f"{STG}.main.{check.table}",
+            check,
+            file_of[check.table],
+            names_by_table[check.table],
+        )
+    for ucheck in spec.units:
+        validate.check_units(
+            con,
+            f"{STG}.main.{ucheck.table}",
+            ucheck,
+            file_of[ucheck.table],
+            names_by_table[ucheck.table],
+        )
+    for fix in spec.fixes:
+        pristine = f"{STG}.main._pristine_{fix.table}"
+        if not _exists(con, f"_pristine_{fix.table}"):
+            con.execute(f"CREATE TABLE {pristine} AS SELECT * FROM {STG}.main.{fix.table}")
+        row = first_row(con, fix.count_sql)
+        touched = 0 if row is None else int(row[0])
+        if touched != fix.expected_rows:
+            raise DataError(
+                file_of[fix.table],
+                f"declared fix expects {fix.expected_rows} rows, "
+                f"found {touched}: the source changed; review the fix "
+                f"({fix.description})",
+            )
+        con.execute(fix.sql)
+    for step in spec.core:
+        say(f"{spec.name}: building {step.table}")
+        t = TABLES[step.table]
+        cols = ", ".join(f'"{c}"' for c in t.fields)
+        con.execute(f"CREATE TABLE {STG}.main.{t.name} AS SELECT {cols} FROM ({step.sql})")
+        validate.check_table(con, f"{STG}.main.{t.name}", t, f"(derived table {t.name})", {})
+    return counts
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = first_row(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+        [STG, name],
+    )
+    return row is not None and int(row[0]) > 0
+
+
+def _q(db: str, name: str) -> str:
+    return f'"{db}".main."{name}"'
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    spec: SourceSpec,
+    paths: list[Path],
+    shas: list[str],
+    snap: str,
+    prov: Provenance,
+    counts: dict[str, int],
+) -> None:
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    con.begin()
+    try:
+        for name in spec.tables:
+            t = TABLES[name]
+            target = _q(db, name)
+            src = f"_pristine_{name}" if _exists(con, f"_pristine_{name}") else name
+            cols = ", ".join(f'"{c}"' for c in t.fields)
+            con.execute(ddl(t, qualified_name=target, replace=True))
+            con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
+        for path, sha in zip(paths, shas, strict=True):
+            con.execute(
+                f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    snap,
+                    path.name,
+                    spec.name,
+                    prov.producer,
+                    prov.licence,
+                    prov.attribution,
+                    prov.url,
+                    prov.date_published,
+                    prov.date_accessed,
+                    prov.vintage,
+                    prov.vintage_date,
+                    sha,
+                    path.stat().st_size,
+                    counts[path.name],
+                    loaded_at,
+                    prov.note,
+                ],
+            )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection, db: str, spec: SourceSpec) -> dict[str, int]:
+    out = {}
+    for name in spec.tables:
+        row = first_row(con, f"SELECT count(*) FROM {_q(db, name)}")
+        out[name] = 0 if row is None else int(row[0])
+    return out

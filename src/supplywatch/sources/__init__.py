@@ -1,0 +1,1 @@
+"""One module per upstream source: what its files look like and how they become core tables."""

@@ -1,0 +1,1 @@
+"""Storage: the DuckDB store (default)."""

@@ -1,0 +1,108 @@
+"""The DuckDB store: connection, schema from the catalog, checksums, point-in-time reads."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from supplywatch.catalog.countries import countries
+from supplywatch.catalog.schema import Table
+from supplywatch.catalog.tables import TABLES, ddl
+
+
+def connect(
+    path: Path, *, read_only: bool = False, memory_limit: str = "4GB"
+) -> duckdb.DuckDBPyConnection:
+    """Open (and, unless read-only, initialise) the store at ``path``."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        str(path),
+        read_only=read_only,
+        config={
+            "memory_limit": memory_limit,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+    con.execute("SET enable_progress_bar = false")
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def first_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> tuple[object, ...] | None:
+    """The first row of a query, or None. Fetches the whole result, so the connection is free
+    for the next statement (DuckDB 2 refuses new work while a result is pending)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def database_name(con: duckdb.DuckDBPyConnection) -> str:
+    row = first_row(con, "SELECT current_database()")
+    assert row is not None
+    return str(row[0])
+
+
+def qualified(con: duckdb.DuckDBPyConnection, table_name: str) -> str:
+    return f'"{database_name(con)}".main."{table_name}"'
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every declared table that is missing; load the country code list."""
+    existing = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    missing = [t for name, t in TABLES.items() if name not in existing]
+    if not missing:
+        return
+    con.begin()
+    try:
+        for t in missing:
+            con.execute(ddl(t))
+        if "core_supplywatch__countries" not in existing:
+            rows = [(c.iso3, c.name, c.iso2, c.m49, c.is_iso3166) for c in countries().values()]
+            con.executemany("INSERT INTO core_supplywatch__countries VALUES (?, ?, ?, ?, ?)", rows)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent content hash of every declared table."""
+    out: dict[str, tuple[int, int]] = {}
+    for name in TABLES:
+        row = first_row(con, f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{name}" AS t')
+        assert row is not None
+        out[name] = (int(str(row[0])), int(str(row[1])))
+    return out
+
+
+def as_of_sql(t: Table, as_of: date) -> str:
+    """SQL selecting the rows of ``t`` known on ``as_of``.
+
+    Rows count only once available (available_date <= as_of). For a table with releases
+    (``version_field``), each key takes the latest release published by then; where none was
+    yet published, the earliest release held (the bundle holds no first-release values).
+    """
+    d = f"DATE '{as_of.isoformat()}'"
+    base = f'SELECT * FROM "{t.name}" WHERE available_date <= {d}'
+    if t.version_field is None:
+        return base
+    key = ", ".join(f'"{c}"' for c in t.entity_key)
+    return f"""
+        SELECT * EXCLUDE (_pick) FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY {key}
+                ORDER BY (vintage_date <= {d}) DESC,
+                         CASE WHEN vintage_date <= {d} THEN vintage_date END DESC,
+                         vintage_date ASC) AS _pick
+            FROM ({base})) WHERE _pick = 1"""
