@@ -9,10 +9,12 @@ import yaml
 
 from supplywatch.errors import ConfigError, DataError
 from supplywatch.pipeline.ingest import IngestResult, Progress, ingest_source
+from supplywatch.pipeline.items_step import ingest_items
 from supplywatch.sources.base import Provenance
 from supplywatch.sources.registry import SOURCES, get_source
 
 MANIFEST = "manifest.yml"
+ITEMS = "items"  # the item catalog, loaded after the sources (it needs the HS concordance)
 
 
 def load_manifest(bundle_dir: Path) -> dict[str, Provenance]:
@@ -35,10 +37,12 @@ def ingest_bundle(
     *,
     force: bool = False,
 ) -> list[IngestResult]:
-    """Ingest the bundled sources (all, or ``only``), dependencies first."""
+    """Ingest the bundled sources (all, or ``only``), dependencies first, then the catalog."""
     manifest = load_manifest(bundle_dir)
-    names = only or list(SOURCES)
+    names = only or [*SOURCES, ITEMS]
     for name in names:
+        if name == ITEMS:
+            continue
         get_source(name)
         if name not in manifest:
             raise ConfigError(f"source {name!r} has no entry in {bundle_dir / MANIFEST}")
@@ -50,4 +54,6 @@ def ingest_bundle(
                     con, SOURCES[name], bundle_dir / name, manifest[name], progress, force=force
                 )
             )
+    if ITEMS in names:
+        results.append(ingest_items(con, progress, force=force))
     return results

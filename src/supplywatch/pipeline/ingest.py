@@ -183,49 +183,33 @@ def _q(db: str, name: str) -> str:
     return f'"{db}".main."{name}"'
 
 
-def _commit(
-    con: duckdb.DuckDBPyConnection,
-    db: str,
-    spec: SourceSpec,
-    paths: list[Path],
-    shas: list[str],
-    snap: str,
-    prov: Provenance,
-    counts: dict[str, int],
-) -> None:
+def _commit(con: duckdb.DuckDBPyConnection, db: str, spec: SourceSpec, paths: list[Path],
+            shas: list[str], snap: str, prov: Provenance, counts: dict[str, int]) -> None:
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    rows = [(snap, path.name, spec.name, prov.producer, prov.licence, prov.attribution, prov.url,
+             prov.date_published, prov.date_accessed, prov.vintage, prov.vintage_date, sha,
+             path.stat().st_size, counts[path.name], loaded_at, prov.note)
+            for path, sha in zip(paths, shas, strict=True)]
+    commit_staged(con, db, spec.tables, rows)
+
+
+def commit_staged(con: duckdb.DuckDBPyConnection, db: str, tables: tuple[str, ...],
+                  snapshot_rows: list[tuple[object, ...]]) -> None:
+    """In one transaction: replace ``tables`` in the store by their staged copies (the pristine
+    copy where a fix ran) and record the snapshot rows."""
     con.begin()
     try:
-        for name in spec.tables:
+        for name in tables:
             t = TABLES[name]
             target = _q(db, name)
             src = f"_pristine_{name}" if _exists(con, f"_pristine_{name}") else name
             cols = ", ".join(f'"{c}"' for c in t.fields)
             con.execute(ddl(t, qualified_name=target, replace=True))
             con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
-        for path, sha in zip(paths, shas, strict=True):
-            con.execute(
-                f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    snap,
-                    path.name,
-                    spec.name,
-                    prov.producer,
-                    prov.licence,
-                    prov.attribution,
-                    prov.url,
-                    prov.date_published,
-                    prov.date_accessed,
-                    prov.vintage,
-                    prov.vintage_date,
-                    sha,
-                    path.stat().st_size,
-                    counts[path.name],
-                    loaded_at,
-                    prov.note,
-                ],
-            )
+        placeholders = ", ".join("?" * 16)
+        for row in snapshot_rows:
+            con.execute(f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES "
+                        f"({placeholders})", list(row))
         con.commit()
     except BaseException:
         con.rollback()

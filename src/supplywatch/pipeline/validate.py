@@ -169,19 +169,18 @@ def check_units(
     mixed = first_row(
         con,
         f"""
-        WITH first AS (SELECT {grp} AS g, arg_min({col}, source_row_number) AS unit,
-                              min(source_row_number) AS first_row
+        WITH usual AS (SELECT {grp} AS g, mode({col}) AS unit, count(*) AS n
                        FROM {rel} GROUP BY {grp})
-        SELECT r.source_row_number, r.{col}, f.unit, f.first_row, f.g FROM {rel} r
-        JOIN first f ON f.g = r.{grp} WHERE r.{col} <> f.unit
+        SELECT r.source_row_number, r.{col}, u.unit, u.n, u.g FROM {rel} r
+        JOIN usual u ON u.g = r.{grp} WHERE r.{col} <> u.unit
         ORDER BY r.source_row_number LIMIT 1""",
     )
     if mixed is not None:
         raise DataError(
             file,
-            f"unit differs within series {mixed[4]!r} (row {mixed[3]} has "
-            f"{mixed[2]!r}): a wrong unit",
-            row=int(mixed[0]),
+            f"unit differs within series {mixed[4]!r} (its other rows use {mixed[2]!r}): "
+            "a wrong unit",
+            row=int(str(mixed[0])),
             column=column,
             value=str(mixed[1]),
         )

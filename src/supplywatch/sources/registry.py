@@ -16,4 +16,4 @@ def get_source(name: str) -> SourceSpec:
     try:
         return SOURCES[name]
     except KeyError:
-        raise ConfigError(f"unknown source {name!r}; known: {', '.join(SOURCES)}") from None
+        raise ConfigError(f"unknown source {name!r}; known: {', '.join(SOURCES)}, items") from None

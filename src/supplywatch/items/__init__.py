@@ -1,0 +1,1 @@
+"""The critical-item catalog: materials <-> HS codes <-> stages <-> names in KO/JA/ZH/EN."""

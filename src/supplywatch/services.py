@@ -1,0 +1,179 @@
+"""The one facade that the CLI, the API and the dashboard call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from supplywatch.catalog.tables import TABLES
+from supplywatch.items import loader
+from supplywatch.items.models import Material
+from supplywatch.pipeline.bundle import ITEMS, ingest_bundle, load_manifest
+from supplywatch.pipeline.ingest import IngestResult, Progress
+from supplywatch.settings import Settings
+from supplywatch.sources.registry import SOURCES
+from supplywatch.store.duckdb_store import as_of_sql, connect
+
+#: Per source: the core table that carries its observations and the column giving the period.
+_COVERAGE = {
+    "hs": ("core_hs__products", "hs_revision_code"),
+    "baci": ("core_baci__yearly_trade", "ref_year"),
+    "wmd": ("core_wmd__yearly_production", "ref_year"),
+    "wgi": ("core_wgi__yearly_governance", "ref_year"),
+    "pinksheet": ("core_pinksheet__monthly_prices", "strftime(period_start_date, '%Y-%m')"),
+    "items": ("core_supplywatch__materials", "NULL"),
+}
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    source: str
+    title: str
+    loaded: bool
+    rows: int
+    period_from: str | None
+    period_to: str | None
+    latest_available_date: str | None
+    snapshot_id: str | None
+    vintage: str | None
+    loaded_at: str | None
+    licence: str | None
+    attribution: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    material_id: str
+    symbol: str | None
+    group: str
+    names: dict[str, str]
+    stages: list[str]
+    hs2022: list[dict[str, Any]]
+    hs_by_revision: dict[str, list[str]]
+    end_uses: list[str]
+    eol_rir: float | None
+    lists: dict[str, str | None]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Services:
+    """Application services over one store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @contextmanager
+    def _store(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.settings.db_path.exists():
+            con = connect(self.settings.db_path, memory_limit=self.settings.memory_limit)
+        else:
+            con = connect(self.settings.db_path, read_only=read_only,
+                          memory_limit=self.settings.memory_limit)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # --- ingest --------------------------------------------------------------------------------
+    def ingest(self, sources: list[str] | None = None, progress: Progress | None = None,
+               *, force: bool = False) -> list[IngestResult]:
+        """Load the bundled snapshot (all sources, or some) into the store."""
+        with self._store() as con:
+            return ingest_bundle(con, self.settings.bundle_dir, sources, progress, force=force)
+
+    # --- status --------------------------------------------------------------------------------
+    def status(self) -> list[SourceStatus]:
+        """Per source: rows, period covered, freshness, licence."""
+        manifest = load_manifest(self.settings.bundle_dir)
+        out = []
+        with self._store(read_only=True) as con:
+            for name in [*SOURCES, ITEMS]:
+                table, period = _COVERAGE[name]
+                snap = con.execute(
+                    "SELECT snapshot_id, vintage_code, loaded_at, licence_name, attribution_text "
+                    "FROM core_supplywatch__snapshots WHERE source_name = ? "
+                    "ORDER BY loaded_at DESC LIMIT 1", [name]).fetchall()
+                has_avail = "available_date" in TABLES[table].fields
+                avail = "max(available_date)" if has_avail else "NULL"
+                row = con.execute(f"SELECT count(*), min({period}), max({period}), {avail} "
+                                  f"FROM {table}").fetchall()[0]
+                s = snap[0] if snap else None
+                title = SOURCES[name].title if name in SOURCES else "Critical-item catalog"
+                prov = manifest.get(name)
+                out.append(SourceStatus(
+                    source=name, title=title, loaded=s is not None, rows=int(row[0]),
+                    period_from=None if row[1] is None else str(row[1]),
+                    period_to=None if row[2] is None else str(row[2]),
+                    latest_available_date=None if row[3] is None else str(row[3]),
+                    snapshot_id=None if s is None else str(s[0]),
+                    vintage=None if s is None else str(s[1]),
+                    loaded_at=None if s is None else str(s[2]),
+                    licence=(None if s is None else str(s[3])) or (prov.licence if prov else None),
+                    attribution=(None if s is None else str(s[4]))
+                    or (prov.attribution if prov else None)))
+        return out
+
+    # --- items ---------------------------------------------------------------------------------
+    def items(self, query: str | None = None) -> list[ItemView]:
+        """Catalog entries matching ``query`` (any language, symbol or HS code)."""
+        materials = loader.load_materials()
+        hits = loader.search(materials, query or "")
+        by_rev = self._links_by_revision([m.material_id for m in hits])
+        return [self._view(m, by_rev.get(m.material_id, {})) for m in hits]
+
+    def _links_by_revision(self, ids: list[str]) -> dict[str, dict[str, list[str]]]:
+        out: dict[str, dict[str, list[str]]] = {}
+        if not ids or not self.settings.db_path.exists():
+            return out
+        with self._store(read_only=True) as con:
+            rows = con.execute(
+                "SELECT material_id, hs_revision_code, list(product_id_hs6 ORDER BY product_id_hs6)"
+                " FROM core_supplywatch__material_products WHERE material_id IN "
+                f"({', '.join('?' * len(ids))}) GROUP BY ALL ORDER BY 1, 2", ids).fetchall()
+        for mid, rev, codes in rows:
+            out.setdefault(str(mid), {})[str(rev)] = [str(c) for c in codes]
+        return out
+
+    @staticmethod
+    def _view(m: Material, by_rev: dict[str, list[str]]) -> ItemView:
+        return ItemView(
+            material_id=m.material_id, symbol=m.symbol, group=m.group,
+            names=m.names.model_dump(), stages=list(m.stages),
+            hs2022=[h.model_dump() for h in m.hs2022], hs_by_revision=by_rev,
+            end_uses=list(m.end_uses), eol_rir=m.eol_rir.value,
+            lists={k: v.status for k, v in m.lists.items()})
+
+    # --- point in time ---------------------------------------------------------------------------
+    def as_of(self, table: str, as_of: date, where: str = "TRUE",
+              params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of ``table`` known on ``as_of`` (available_date <= as_of; latest release)."""
+        t = TABLES[table]
+        with self._store(read_only=True) as con:
+            rel = con.execute(f"SELECT * FROM ({as_of_sql(t, as_of)}) WHERE {where}",
+                              params or [])
+            cols = [d[0] for d in rel.description]
+            return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+    # --- headline ------------------------------------------------------------------------------
+    def headline(self) -> dict[str, Any]:
+        """What a new user sees after the first run: what is loaded, and how fresh."""
+        status = self.status()
+        with self._store(read_only=True) as con:
+            items = con.execute("SELECT count(*) FROM core_supplywatch__materials").fetchall()
+            linked = con.execute(
+                "SELECT count(DISTINCT m.material_id) FROM core_supplywatch__material_products m "
+                "JOIN (SELECT DISTINCT product_id_hs6 FROM core_baci__yearly_trade) b "
+                "USING (product_id_hs6) WHERE m.hs_revision_code = 'H0'").fetchall()
+        return {"sources": [s.as_dict() for s in status],
+                "materials": int(items[0][0]),
+                "materials_with_bundled_trade": int(linked[0][0])}

@@ -1,0 +1,59 @@
+"""Shared test fixtures: fresh temporary stores, paths resolved from this file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from supplywatch.pipeline.bundle import ingest_bundle, load_manifest
+from supplywatch.settings import Settings
+from supplywatch.store.duckdb_store import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = Path(__file__).resolve().parent / "data"
+BUNDLE = ROOT / "data" / "bundle"
+SOURCES = ("hs", "baci", "wmd", "wgi", "pinksheet")
+
+
+@pytest.fixture
+def extracts(tmp_path: Path) -> Path:
+    """A writable copy of the tiny real extracts (tests may corrupt it)."""
+    dst = tmp_path / "extracts"
+    shutil.copytree(TEST_DATA, dst, ignore=shutil.ignore_patterns("comtrade", "kcs", "estat",
+                                                                   "worldbank"))
+    for p in dst.rglob("*"):
+        p.chmod(0o644 if p.is_file() else 0o755)
+    return dst
+
+
+@pytest.fixture
+def small_store(tmp_path: Path, extracts: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh store loaded with the tiny extracts (every source, not the item catalog)."""
+    con = connect(tmp_path / "small.duckdb")
+    ingest_bundle(con, extracts, list(SOURCES))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def bundle_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh store per test module with the whole bundle and the catalog loaded."""
+    path = tmp_path_factory.mktemp("bundle") / "bundle.duckdb"
+    con = connect(path)
+    ingest_bundle(con, BUNDLE)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=tmp_path / "sw.duckdb", bundle_dir=BUNDLE,
+                    snapshot_dir=tmp_path / "snapshots")
+
+
+def manifest(directory: Path) -> dict[str, object]:
+    return dict(load_manifest(directory))

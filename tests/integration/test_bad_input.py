@@ -1,0 +1,162 @@
+"""Bad input gets one clear error naming file, row and column; the store is left unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from supplywatch.errors import DataError
+from supplywatch.pipeline.bundle import load_manifest
+from supplywatch.pipeline.ingest import ingest_source
+from supplywatch.sources.registry import get_source
+from supplywatch.store.duckdb_store import table_checksums
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, extracts: Path, source: str) -> None:
+    ingest_source(con, get_source(source), extracts / source, load_manifest(extracts)[source])
+
+
+def _expect_error(con: duckdb.DuckDBPyConnection, extracts: Path, source: str
+                  ) -> DataError:
+    before = table_checksums(con)
+    with pytest.raises(DataError) as info:
+        _ingest(con, extracts, source)
+    assert table_checksums(con) == before, "a failed load must leave the store exactly as it was"
+    return info.value
+
+
+def test_truncated_csv(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "wmd" / "wmd_production_2018_2024.csv"
+    lines = _lines(path)
+    last = lines[-1]
+    path.write_text("".join(lines[:-1]) + last[: last.index(",") + 3], encoding="utf-8")
+    err = _expect_error(small_store, extracts, "wmd")
+    assert err.file == str(path)
+    assert err.row == len(lines)
+    assert "expected 8 fields, found 2" in err.message
+
+
+def test_truncated_parquet(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "baci" / "baci_hs92_minerals_1995_2024.parquet"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    err = _expect_error(small_store, extracts, "baci")
+    assert err.file == str(path)
+    assert "not a readable Parquet file" in err.message
+
+
+def test_renamed_column(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "wgi" / "wgi_1996_2023_long.csv"
+    lines = _lines(path)
+    lines[0] = lines[0].replace(",estimate,", ",estimation,")
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "wgi")
+    assert (err.file, err.row, err.column) == (str(path), 1, "estimate")
+    assert "estimation" in err.message
+
+
+def test_unknown_country_code(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "wgi" / "wgi_1996_2023_long.csv"
+    lines = _lines(path)
+    fields = lines[4].rstrip("\n").split(",")
+    fields[-1] = "XYZ"
+    lines[4] = ",".join(fields) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "wgi")
+    assert (err.row, err.column, err.value) == (5, "iso3", "XYZ")
+    assert "unknown country code" in err.message
+
+
+def test_negative_value(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "baci" / "baci_hs92_minerals_1995_2024.parquet"
+    table = pq.read_table(path)
+    values = table.column("value_kusd").to_pylist()
+    values[6] = -12.5
+    table = table.set_column(table.schema.get_field_index("value_kusd"), "value_kusd",
+                             pc.cast(pc.multiply(pc.cast(values, "float64"), 1.0), "float64"))
+    pq.write_table(table, path)
+    err = _expect_error(small_store, extracts, "baci")
+    assert (err.row, err.column, err.value) == (7, "value_kusd", "-12.5")
+    assert "constraint" in err.message
+
+
+def test_duplicated_key(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "pinksheet" / "pinksheet_monthly_prices_long.csv"
+    lines = _lines(path)
+    lines.insert(10, lines[3])
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "pinksheet")
+    assert err.row == 11
+    assert err.column == "commodity, date"
+    assert "duplicated key" in err.message
+
+
+def test_wrong_unit_in_series(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "pinksheet" / "pinksheet_monthly_prices_long.csv"
+    lines = _lines(path)
+    row = next(i for i, line in enumerate(lines) if ",Urea," in line and i > 5)
+    lines[row] = lines[row].replace("($/mt)", "($/kg)")
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "pinksheet")
+    assert (err.row, err.column, err.value) == (row + 1, "unit", "($/kg)")
+    assert "unit differs within series 'Urea'" in err.message
+
+
+def test_unknown_unit(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "wmd" / "wmd_production_2018_2024.csv"
+    lines = _lines(path)
+    lines[3] = lines[3].replace("metr. t", "short tons")
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "wmd")
+    assert (err.row, err.column, err.value) == (4, "unit", "short tons")
+    assert "unknown unit" in err.message
+
+
+def test_unknown_hs_code(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "baci" / "baci_hs92_minerals_1995_2024.parquet"
+    table = pq.read_table(path)
+    codes = table.column("hs6").to_pylist()
+    codes[2] = "999999"
+    table = table.set_column(table.schema.get_field_index("hs6"), "hs6",
+                             pc.cast(codes, table.schema.field("hs6").type))
+    pq.write_table(table, path)
+    err = _expect_error(small_store, extracts, "baci")
+    assert (err.row, err.column, err.value) == (3, "hs6", "999999")
+    assert "unknown HS1992 6-digit code" in err.message
+
+
+def test_not_a_number(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "pinksheet" / "pinksheet_monthly_prices_long.csv"
+    lines = _lines(path)
+    fields = lines[7].rstrip("\n").rsplit(",", 1)
+    lines[7] = fields[0] + ",12,5x\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "pinksheet")
+    assert err.row == 8
+
+
+def test_unbalanced_quote(small_store: duckdb.DuckDBPyConnection, extracts: Path) -> None:
+    path = extracts / "wgi" / "wgi_1996_2023_long.csv"
+    lines = _lines(path)
+    lines.append('"Unterminated,2023,pv,0.1,0.2,3,50,40,60,JPN\n')
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "wgi")
+    assert err.file == str(path)
+    assert "malformed CSV" in err.message
+
+
+def test_fix_that_no_longer_matches_fails_loudly(small_store: duckdb.DuckDBPyConnection,
+                                                 extracts: Path) -> None:
+    path = extracts / "wmd" / "wmd_production_2018_2024.csv"
+    lines = [line for line in _lines(path) if not line.startswith("Gold,French Guiana,")]
+    path.write_text("".join(lines), encoding="utf-8")
+    err = _expect_error(small_store, extracts, "wmd")
+    assert "declared fix expects 7 rows, found 0" in err.message
