@@ -141,7 +141,21 @@ def derive_links(con: duckdb.DuckDBPyConnection, materials: list[Material],
                 raise DataError(str(path), "not an HS2022 6-digit subheading",
                                 column=f"{m.material_id}.hs2022.code", value=h.code)
         links.extend(_derive_one(m, back, forward, valid, path))
-    return links
+    return _mark_shared(links)
+
+
+def _mark_shared(links: list[ProductLink]) -> list[ProductLink]:
+    """A code linked to several catalog materials in a revision is lumped, naming the others."""
+    sharing: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for lk in links:
+        sharing[(lk.hs_revision_code, lk.product_id_hs6)].add(lk.material_id)
+    out = []
+    for lk in links:
+        others = sorted(sharing[(lk.hs_revision_code, lk.product_id_hs6)] - {lk.material_id})
+        out.append(ProductLink(lk.material_id, lk.hs_revision_code, lk.product_id_hs6,
+                               lk.stage_code, lk.form_text, lk.is_lumped or bool(others),
+                               ";".join(others) or None, lk.note_text))
+    return out
 
 
 def _derive_one(m: Material, back: dict[tuple[str, str], list[str]],
@@ -171,14 +185,13 @@ def _derive_one(m: Material, back: dict[tuple[str, str], list[str]],
                         text = "; ".join(w for w in [note, *why] if w) or None
                         nxt[src] = (lumped or merged or bool(wider) or (prev or (False,))[0], text)
                 current = nxt
-            pinned = m.hs_by_revision.get(rev)  # type: ignore[call-overload]
+            pinned = h.pinned.get(rev)  # type: ignore[call-overload]
             if pinned is not None:
                 for code in pinned:
                     if code not in valid[rev]:
                         raise DataError(str(path), f"not an {rev} 6-digit subheading",
-                                        column=f"{m.material_id}.hs_by_revision.{rev}", value=code)
-                current = {c: (bool(h.lumped_with), f"pinned in the catalog for {rev}")
-                           for c in pinned}
+                                        column=f"{m.material_id}.hs2022.pinned.{rev}", value=code)
+                current = {c: (False, f"{rev} code pinned in the catalog") for c in pinned}
             for code, (lumped, note) in sorted(current.items()):
                 out.append(ProductLink(m.material_id, rev, code, h.stage, h.form, lumped,
                                        lumped_text, note))

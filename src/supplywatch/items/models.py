@@ -35,6 +35,18 @@ class HsEntry(_Strict):
     form: str
     lumped_with: list[str] = []
     note: str | None = None
+    #: Codes pinned for older revisions where the concordance cannot tell which of several
+    #: merged codes carried the material (overrides the derivation from that revision down).
+    pinned: dict[Revision, list[str]] = {}
+
+    @field_validator("pinned")
+    @classmethod
+    def _codes_are_hs6(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for rev, codes in v.items():
+            for c in codes:
+                if len(c) != 6 or not c.isdigit():
+                    raise ValueError(f"{rev}: {c!r} is not a 6-digit HS code")
+        return v
 
 
 class EolRir(_Strict):
@@ -63,24 +75,12 @@ class Material(_Strict):
     aliases: list[str] = []
     stages: list[Stage] = Field(min_length=1)
     hs2022: list[HsEntry] = []
-    #: Codes pinned for an older revision where the concordance cannot tell which of several
-    #: merged codes carried the material (overrides the derivation for that revision).
-    hs_by_revision: dict[Revision, list[str]] = {}
     end_uses: list[str] = []
     wmd_commodity: str | None = None
     wmd_lumped: bool | None = None
     eol_rir: EolRir = EolRir()
     lists: dict[str, ListClaim] = {}
     notes: str | None = None
-
-    @field_validator("hs_by_revision")
-    @classmethod
-    def _codes_are_hs6(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        for rev, codes in v.items():
-            for c in codes:
-                if len(c) != 6 or not c.isdigit():
-                    raise ValueError(f"{rev}: {c!r} is not a 6-digit HS code")
-        return v
 
 
 class PublishedList(_Strict):

@@ -1,0 +1,112 @@
+"""Every declared field is valid and used; every table has a key; DDL, docs and manifest agree."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from supplywatch.catalog.fields import FIELDS
+from supplywatch.catalog.tables import TABLES, ddl
+from supplywatch.pipeline import docs
+from supplywatch.sources.registry import SOURCES
+from tests.conftest import ROOT
+
+SRC = ROOT / "src" / "supplywatch"
+
+
+def test_every_declared_field_is_used() -> None:
+    used = {f for t in TABLES.values() for f in t.fields}
+    assert sorted(set(FIELDS) - used) == []
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_table_declaration(name: str) -> None:
+    t = TABLES[name]
+    assert t.primary_key, "every table has a primary key"
+    assert set(t.primary_key) <= set(t.fields)
+    assert set(t.required) <= set(t.fields)
+    assert len(set(t.fields)) == len(t.fields)
+    assert t.layer in {"raw", "core", "out"}
+    if t.layer == "core" and t.source not in {"supplywatch"}:
+        assert "available_date" in t.fields, "core rows carry the date they became available"
+    duckdb.connect().execute(ddl(t))  # the generated DDL is valid
+
+
+@pytest.mark.parametrize("name", sorted(FIELDS))
+def test_field_declaration(name: str) -> None:
+    f = FIELDS[name]
+    assert f.description.endswith((".", ")")), f"{name}: describe the column in a sentence"
+    if f.constraint is not None:
+        duckdb.connect().execute(f"SELECT {f.check_sql('x')} FROM (SELECT NULL::{f.dtype} AS x)")
+    for suffix, unit in (("_kusd", "kUSD"), ("_t", "t"), ("_share", "share"), ("_pct", "pct"),
+                         ("_usd", "USD"), ("_kg", "kg")):
+        if name.endswith(suffix):
+            assert f.unit == unit, f"{name}: unit suffix and declared unit disagree"
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_source_files_map_to_declared_fields(source: str) -> None:
+    spec = SOURCES[source]
+    for fspec in spec.files:
+        t = TABLES[fspec.raw_table]
+        mapped = {v for v in fspec.columns.values() if v is not None}
+        assert mapped <= set(t.fields)
+        assert set(t.fields) - mapped <= {"source_row_number", "snapshot_id"}
+    for step in spec.core:
+        assert TABLES[step.table].layer == "core"
+
+
+def test_data_dictionary_is_current() -> None:
+    assert docs.OUT.read_text(encoding="utf-8") == docs.render(), "run `make docs`"
+
+
+def test_bundle_manifest_matches_files() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bundle_manifest.py"),
+                             "--check"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+_LAYERS = ["errors", "settings", "catalog", "items", "sources", "store", "pipeline",
+           "indicators", "alerts", "planning", "services", "cli", "api", "web"]
+_ALLOWED = {
+    "errors": set(), "settings": set(), "catalog": {"errors"},
+    "items": {"errors", "catalog"},
+    "sources": {"errors", "catalog", "settings"},
+    "store": {"errors", "catalog"},
+    "pipeline": {"errors", "catalog", "items", "sources", "store"},
+    "services": {"errors", "catalog", "items", "sources", "store", "pipeline", "settings",
+                 "indicators", "alerts", "planning"},
+    "cli": {"errors", "services", "settings", "cli"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and \
+                node.module.startswith("supplywatch."):
+            out.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("supplywatch.")}
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_flow_one_way(path: Path) -> None:
+    rel = path.relative_to(SRC)
+    layer = rel.parts[0].removesuffix(".py") if rel.parts[0] != "__init__.py" else "errors"
+    if layer not in _ALLOWED:
+        return
+    bad = _imports(path) - _ALLOWED[layer] - {layer}
+    assert not bad, f"{rel} imports {sorted(bad)} against the layer order"
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_modules_stay_small(path: Path) -> None:
+    limit = 1200 if "catalog" in path.parts else 800
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= limit

@@ -1,0 +1,78 @@
+"""A load killed with SIGKILL mid-way, then re-run, equals a clean run (row counts and sums)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from supplywatch.store.duckdb_store import connect, table_checksums
+from tests.conftest import ROOT
+
+_SCRIPT = """
+import logging, sys
+from pathlib import Path
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+from supplywatch.pipeline.bundle import ingest_bundle
+from supplywatch.store.duckdb_store import connect
+con = connect(Path(sys.argv[1]))
+ingest_bundle(con, Path(sys.argv[2]), sys.argv[3].split(","))
+con.close()
+"""
+_SOURCES = "hs,baci,wmd,wgi,pinksheet"
+
+
+def _run(db: Path, bundle: Path) -> None:
+    subprocess.run([sys.executable, "-c", _SCRIPT, str(db), str(bundle), _SOURCES], check=True,
+                   cwd=ROOT, capture_output=True, timeout=300)
+
+
+def _checksums(db: Path) -> dict[str, tuple[int, int]]:
+    con = connect(db, read_only=True)
+    try:
+        sums = table_checksums(con)
+    finally:
+        con.close()
+    sums.pop("core_supplywatch__snapshots")  # holds load timestamps
+    return sums
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_at", ["source=baci begin transaction", "source=wmd begin"])
+def test_sigkill_mid_load_then_rerun(tmp_path: Path, kill_at: str) -> None:
+    bundle = ROOT / "data" / "bundle"
+    clean = tmp_path / "clean.duckdb"
+    _run(clean, bundle)
+
+    killed = tmp_path / "killed.duckdb"
+    proc = subprocess.Popen([sys.executable, "-c", _SCRIPT, str(killed), str(bundle), _SOURCES],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 240
+    for line in proc.stderr:
+        if kill_at in line:
+            os.kill(proc.pid, signal.SIGKILL)  # inside the write transaction
+            break
+        assert time.monotonic() < deadline
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+
+    # the store is consistent after the kill: the killed source left nothing half-written
+    con = connect(killed, read_only=True)
+    try:
+        loaded = {r[0] for r in con.execute(
+            "SELECT DISTINCT source_name FROM core_supplywatch__snapshots").fetchall()}
+        source = kill_at.split("=")[1].split()[0]
+        assert source not in loaded
+        table = {"baci": "core_baci__yearly_trade", "wmd": "core_wmd__yearly_production"}[source]
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] == 0
+    finally:
+        con.close()
+
+    _run(killed, bundle)
+    assert _checksums(killed) == _checksums(clean)
