@@ -207,6 +207,9 @@ def commit_staged(con: duckdb.DuckDBPyConnection, db: str, tables: tuple[str, ..
             con.execute(ddl(t, qualified_name=target, replace=True))
             con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
         placeholders = ", ".join("?" * 16)
+        for snap in sorted({str(row[0]) for row in snapshot_rows}):  # a forced reload
+            con.execute(f"DELETE FROM {_q(db, 'core_supplywatch__snapshots')} "
+                        "WHERE snapshot_id = ?", [snap])
         for row in snapshot_rows:
             con.execute(f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES "
                         f"({placeholders})", list(row))
