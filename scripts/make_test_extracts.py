@@ -39,15 +39,44 @@ def _filter_csv(src: Path, dst: Path, keep: Callable[[dict[str, str]], bool]) ->
     return n
 
 
+def _catalog_codes(hs: Path) -> set[str]:
+    """The HS6 codes the item catalog needs: its HS2022 (and pinned) codes and the codes reached
+    by walking the concordance back one revision at a time, as the loader does."""
+    import yaml
+
+    materials = yaml.safe_load((ROOT / "src/supplywatch/items/data/materials.yaml").read_text(
+        encoding="utf-8"))
+    current = set(HS6)
+    pinned: set[str] = set()
+    for m in materials:
+        for h in m.get("hs2022", []):
+            current.add(h["code"])
+            for codes in h.get("pinned", {}).values():
+                pinned.update(codes)
+    with (hs / "HS_consolidated_comtrade_concordances.csv").open(encoding="utf-8") as fh:
+        steps: dict[str, list[tuple[str, str]]] = {}
+        for r in csv.DictReader(fh):
+            steps.setdefault(r["adjustment"], []).append((r["code.after"].zfill(6),
+                                                          r["code.before"].zfill(6)))
+    needed = set(current) | pinned
+    for step in ("2022 to 2017", "2017 to 2012", "2012 to 2007", "2007 to 2002",
+                 "2002 to 1996", "1996 to 1992"):
+        current = {b for a, b in steps[step] if a in current} | pinned
+        needed |= current
+    return needed
+
+
 def main() -> None:
     hs = BUNDLE / "hs"
+    needed = _catalog_codes(hs)
     _filter_csv(hs / "comtrade_hs_products_H0_H6.csv", OUT / "hs/comtrade_hs_products_H0_H6.csv",
-                lambda r: r["id"] in HS6)
+                lambda r: r["id"] in needed)
     _filter_csv(hs / "HS_consolidated_comtrade_concordances.csv",
                 OUT / "hs/HS_consolidated_comtrade_concordances.csv",
-                lambda r: r["code.after"].zfill(6) in HS6 or r["code.before"].zfill(6) in HS6)
+                lambda r: r["code.after"].zfill(6) in needed and r["code.before"].zfill(6) in needed
+                and int(r["adjustment"].split(" to ")[1]) >= 1992)
     _filter_csv(hs / "harmonized-system.csv", OUT / "hs/harmonized-system.csv",
-                lambda r: r["hscode"] in HS6)
+                lambda r: r["hscode"] in needed)
     _filter_csv(hs / "sections.csv", OUT / "hs/sections.csv", lambda r: True)
     baci = BUNDLE / "baci"
     _filter_csv(baci / "baci_country_codes_V202401b.csv",

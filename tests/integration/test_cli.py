@@ -1,0 +1,84 @@
+"""The CLI, as a user runs it: a real subprocess, JSON output, clear errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, TEST_DATA
+
+
+def _cli(tmp: Path, *args: str, bundle: Path = TEST_DATA) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SUPPLYWATCH_DB_PATH": str(tmp / "cli.duckdb"),
+           "SUPPLYWATCH_BUNDLE_DIR": str(bundle), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "supplywatch.cli.main", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    result = _cli(tmp, "ingest", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    loaded = {r["source"]: r["status"] for r in json.loads(result.stdout)}
+    assert loaded == {"hs": "loaded", "baci": "loaded", "wmd": "loaded", "wgi": "loaded",
+                      "pinksheet": "loaded", "items": "loaded"}
+    return tmp
+
+
+def test_ingest_again_is_a_noop(loaded: Path) -> None:
+    result = _cli(loaded, "ingest", "--source", "baci", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert [r["status"] for r in json.loads(result.stdout)] == ["unchanged"]
+
+
+def test_status_json(loaded: Path) -> None:
+    result = _cli(loaded, "status", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    by_source = {s["source"]: s for s in json.loads(result.stdout)}
+    assert by_source["baci"]["rows"] == 64
+    assert (by_source["baci"]["period_from"], by_source["baci"]["period_to"]) == ("2019", "2024")
+    assert by_source["baci"]["licence"] == "Etalab Open Licence 2.0"
+    assert by_source["pinksheet"]["latest_available_date"] == "2026-06-05"
+
+
+def test_items_search_korean_json(loaded: Path) -> None:
+    result = _cli(loaded, "items", "디스프로슘", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert [i["material_id"] for i in items] == ["dysprosium"]
+    assert items[0]["names"]["ja"] == "ジスプロシウム"
+    assert "280530" in items[0]["hs_by_revision"]["H0"]
+
+
+def test_items_table_output(loaded: Path) -> None:
+    result = _cli(loaded, "items", "ガリウム")
+    assert result.returncode == 0, result.stderr
+    assert "gallium" in result.stdout and "811292" in result.stdout
+
+
+def test_unknown_source_is_a_clear_error(loaded: Path) -> None:
+    result = _cli(loaded, "ingest", "--source", "nope")
+    assert result.returncode == 2
+    assert "unknown source 'nope'" in result.stderr
+
+
+def test_bad_file_error_names_file_row_column(tmp_path: Path) -> None:
+    import shutil
+    bundle = tmp_path / "bundle"
+    shutil.copytree(TEST_DATA, bundle)
+    path = bundle / "wgi" / "wgi_1996_2023_long.csv"
+    path.chmod(0o644)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace(",pv,", ",xx,", 1) if ",pv," in lines[2] else \
+        lines[2].replace(",cc,", ",xx,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    result = _cli(tmp_path, "ingest", bundle=bundle)
+    assert result.returncode == 2
+    assert "wgi_1996_2023_long.csv" in result.stderr
+    assert "row 3" in result.stderr and "column 'indicator'" in result.stderr
