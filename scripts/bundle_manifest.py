@@ -35,8 +35,11 @@ def main() -> int:
     for name, src in manifest["sources"].items():
         for rec in src["files"]:
             path = BUNDLE / name / rec["name"]
-            actual = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                      "size_bytes": path.stat().st_size, "rows": _rows(path)}
+            actual = {
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "size_bytes": path.stat().st_size,
+                "rows": _rows(path),
+            }
             if any(rec.get(k) != v for k, v in actual.items()):
                 stale.append(f"{name}/{rec['name']}")
                 rec.update(actual)
@@ -45,8 +48,9 @@ def main() -> int:
             sys.stderr.write(f"manifest is stale for: {', '.join(stale)}\n")
             return 1
         return 0
-    manifest_path.write_text(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True,
-                                            width=100), encoding="utf-8")
+    manifest_path.write_text(
+        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+    )
     return 0
 
 

@@ -23,8 +23,9 @@ SOURCES = ("hs", "baci", "wmd", "wgi", "pinksheet")
 def extracts(tmp_path: Path) -> Path:
     """A writable copy of the tiny real extracts (tests may corrupt it)."""
     dst = tmp_path / "extracts"
-    shutil.copytree(TEST_DATA, dst, ignore=shutil.ignore_patterns("comtrade", "kcs", "estat",
-                                                                   "worldbank"))
+    shutil.copytree(
+        TEST_DATA, dst, ignore=shutil.ignore_patterns("comtrade", "kcs", "estat", "worldbank")
+    )
     for p in dst.rglob("*"):
         p.chmod(0o644 if p.is_file() else 0o755)
     return dst
@@ -51,8 +52,9 @@ def bundle_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.Du
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "sw.duckdb", bundle_dir=BUNDLE,
-                    snapshot_dir=tmp_path / "snapshots")
+    return Settings(
+        db_path=tmp_path / "sw.duckdb", bundle_dir=BUNDLE, snapshot_dir=tmp_path / "snapshots"
+    )
 
 
 def manifest(directory: Path) -> dict[str, object]:

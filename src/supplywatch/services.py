@@ -77,16 +77,22 @@ class Services:
         if read_only and not self.settings.db_path.exists():
             con = connect(self.settings.db_path, memory_limit=self.settings.memory_limit)
         else:
-            con = connect(self.settings.db_path, read_only=read_only,
-                          memory_limit=self.settings.memory_limit)
+            con = connect(
+                self.settings.db_path, read_only=read_only, memory_limit=self.settings.memory_limit
+            )
         try:
             yield con
         finally:
             con.close()
 
     # --- ingest --------------------------------------------------------------------------------
-    def ingest(self, sources: list[str] | None = None, progress: Progress | None = None,
-               *, force: bool = False) -> list[IngestResult]:
+    def ingest(
+        self,
+        sources: list[str] | None = None,
+        progress: Progress | None = None,
+        *,
+        force: bool = False,
+    ) -> list[IngestResult]:
         """Load the bundled snapshot (all sources, or some) into the store."""
         with self._store() as con:
             return ingest_bundle(con, self.settings.bundle_dir, sources, progress, force=force)
@@ -102,25 +108,35 @@ class Services:
                 snap = con.execute(
                     "SELECT snapshot_id, vintage_code, loaded_at, licence_name, attribution_text "
                     "FROM core_supplywatch__snapshots WHERE source_name = ? "
-                    "ORDER BY loaded_at DESC LIMIT 1", [name]).fetchall()
+                    "ORDER BY loaded_at DESC LIMIT 1",
+                    [name],
+                ).fetchall()
                 has_avail = "available_date" in TABLES[table].fields
                 avail = "max(available_date)" if has_avail else "NULL"
-                row = con.execute(f"SELECT count(*), min({period}), max({period}), {avail} "
-                                  f"FROM {table}").fetchall()[0]
+                row = con.execute(
+                    f"SELECT count(*), min({period}), max({period}), {avail} FROM {table}"
+                ).fetchall()[0]
                 s = snap[0] if snap else None
                 title = SOURCES[name].title if name in SOURCES else "Critical-item catalog"
                 prov = manifest.get(name)
-                out.append(SourceStatus(
-                    source=name, title=title, loaded=s is not None, rows=int(row[0]),
-                    period_from=None if row[1] is None else str(row[1]),
-                    period_to=None if row[2] is None else str(row[2]),
-                    latest_available_date=None if row[3] is None else str(row[3]),
-                    snapshot_id=None if s is None else str(s[0]),
-                    vintage=None if s is None else str(s[1]),
-                    loaded_at=None if s is None else str(s[2]),
-                    licence=(None if s is None else str(s[3])) or (prov.licence if prov else None),
-                    attribution=(None if s is None else str(s[4]))
-                    or (prov.attribution if prov else None)))
+                out.append(
+                    SourceStatus(
+                        source=name,
+                        title=title,
+                        loaded=s is not None,
+                        rows=int(row[0]),
+                        period_from=None if row[1] is None else str(row[1]),
+                        period_to=None if row[2] is None else str(row[2]),
+                        latest_available_date=None if row[3] is None else str(row[3]),
+                        snapshot_id=None if s is None else str(s[0]),
+                        vintage=None if s is None else str(s[1]),
+                        loaded_at=None if s is None else str(s[2]),
+                        licence=(None if s is None else str(s[3]))
+                        or (prov.licence if prov else None),
+                        attribution=(None if s is None else str(s[4]))
+                        or (prov.attribution if prov else None),
+                    )
+                )
         return out
 
     # --- items ---------------------------------------------------------------------------------
@@ -139,7 +155,9 @@ class Services:
             rows = con.execute(
                 "SELECT material_id, hs_revision_code, list(product_id_hs6 ORDER BY product_id_hs6)"
                 " FROM core_supplywatch__material_products WHERE material_id IN "
-                f"({', '.join('?' * len(ids))}) GROUP BY ALL ORDER BY 1, 2", ids).fetchall()
+                f"({', '.join('?' * len(ids))}) GROUP BY ALL ORDER BY 1, 2",
+                ids,
+            ).fetchall()
         for mid, rev, codes in rows:
             out.setdefault(str(mid), {})[str(rev)] = [str(c) for c in codes]
         return out
@@ -147,20 +165,26 @@ class Services:
     @staticmethod
     def _view(m: Material, by_rev: dict[str, list[str]]) -> ItemView:
         return ItemView(
-            material_id=m.material_id, symbol=m.symbol, group=m.group,
-            names=m.names.model_dump(), stages=list(m.stages),
-            hs2022=[h.model_dump() for h in m.hs2022], hs_by_revision=by_rev,
-            end_uses=list(m.end_uses), eol_rir=m.eol_rir.value,
-            lists={k: v.status for k, v in m.lists.items()})
+            material_id=m.material_id,
+            symbol=m.symbol,
+            group=m.group,
+            names=m.names.model_dump(),
+            stages=list(m.stages),
+            hs2022=[h.model_dump() for h in m.hs2022],
+            hs_by_revision=by_rev,
+            end_uses=list(m.end_uses),
+            eol_rir=m.eol_rir.value,
+            lists={k: v.status for k, v in m.lists.items()},
+        )
 
     # --- point in time ---------------------------------------------------------------------------
-    def as_of(self, table: str, as_of: date, where: str = "TRUE",
-              params: list[Any] | None = None) -> list[dict[str, Any]]:
+    def as_of(
+        self, table: str, as_of: date, where: str = "TRUE", params: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Rows of ``table`` known on ``as_of`` (available_date <= as_of; latest release)."""
         t = TABLES[table]
         with self._store(read_only=True) as con:
-            rel = con.execute(f"SELECT * FROM ({as_of_sql(t, as_of)}) WHERE {where}",
-                              params or [])
+            rel = con.execute(f"SELECT * FROM ({as_of_sql(t, as_of)}) WHERE {where}", params or [])
             cols = [d[0] for d in rel.description]
             return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
@@ -173,7 +197,10 @@ class Services:
             linked = con.execute(
                 "SELECT count(DISTINCT m.material_id) FROM core_supplywatch__material_products m "
                 "JOIN (SELECT DISTINCT product_id_hs6 FROM core_baci__yearly_trade) b "
-                "USING (product_id_hs6) WHERE m.hs_revision_code = 'H0'").fetchall()
-        return {"sources": [s.as_dict() for s in status],
-                "materials": int(items[0][0]),
-                "materials_with_bundled_trade": int(linked[0][0])}
+                "USING (product_id_hs6) WHERE m.hs_revision_code = 'H0'"
+            ).fetchall()
+        return {
+            "sources": [s.as_dict() for s in status],
+            "materials": int(items[0][0]),
+            "materials_with_bundled_trade": int(linked[0][0]),
+        }

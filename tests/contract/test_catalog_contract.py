@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from tests.conftest import ROOT
 
 from supplywatch.catalog.fields import FIELDS
 from supplywatch.catalog.tables import TABLES, ddl
 from supplywatch.pipeline import docs
 from supplywatch.sources.registry import SOURCES
-from tests.conftest import ROOT
 
 SRC = ROOT / "src" / "supplywatch"
 
@@ -43,8 +43,14 @@ def test_field_declaration(name: str) -> None:
     assert f.description.endswith((".", ")")), f"{name}: describe the column in a sentence"
     if f.constraint is not None:
         duckdb.connect().execute(f"SELECT {f.check_sql('x')} FROM (SELECT NULL::{f.dtype} AS x)")
-    for suffix, unit in (("_kusd", "kUSD"), ("_t", "t"), ("_share", "share"), ("_pct", "pct"),
-                         ("_usd", "USD"), ("_kg", "kg")):
+    for suffix, unit in (
+        ("_kusd", "kUSD"),
+        ("_t", "t"),
+        ("_share", "share"),
+        ("_pct", "pct"),
+        ("_usd", "USD"),
+        ("_kg", "kg"),
+    ):
         if name.endswith(suffix):
             assert f.unit == unit, f"{name}: unit suffix and declared unit disagree"
 
@@ -66,21 +72,51 @@ def test_data_dictionary_is_current() -> None:
 
 
 def test_bundle_manifest_matches_files() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bundle_manifest.py"),
-                             "--check"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bundle_manifest.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
-_LAYERS = ["errors", "settings", "catalog", "items", "sources", "store", "pipeline",
-           "indicators", "alerts", "planning", "services", "cli", "api", "web"]
+_LAYERS = [
+    "errors",
+    "settings",
+    "catalog",
+    "items",
+    "sources",
+    "store",
+    "pipeline",
+    "indicators",
+    "alerts",
+    "planning",
+    "services",
+    "cli",
+    "api",
+    "web",
+]
 _ALLOWED = {
-    "errors": set(), "settings": set(), "catalog": {"errors"},
+    "errors": set(),
+    "settings": set(),
+    "catalog": {"errors"},
     "items": {"errors", "catalog"},
     "sources": {"errors", "catalog", "settings"},
     "store": {"errors", "catalog"},
     "pipeline": {"errors", "catalog", "items", "sources", "store"},
-    "services": {"errors", "catalog", "items", "sources", "store", "pipeline", "settings",
-                 "indicators", "alerts", "planning"},
+    "services": {
+        "errors",
+        "catalog",
+        "items",
+        "sources",
+        "store",
+        "pipeline",
+        "settings",
+        "indicators",
+        "alerts",
+        "planning",
+    },
     "cli": {"errors", "services", "settings", "cli"},
 }
 
@@ -88,8 +124,11 @@ _ALLOWED = {
 def _imports(path: Path) -> set[str]:
     out = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and \
-                node.module.startswith("supplywatch."):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("supplywatch.")
+        ):
             out.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
             out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("supplywatch.")}

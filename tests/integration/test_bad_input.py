@@ -24,8 +24,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, extracts: Path, source: str) -> None
     ingest_source(con, get_source(source), extracts / source, load_manifest(extracts)[source])
 
 
-def _expect_error(con: duckdb.DuckDBPyConnection, extracts: Path, source: str
-                  ) -> DataError:
+def _expect_error(con: duckdb.DuckDBPyConnection, extracts: Path, source: str) -> DataError:
     before = table_checksums(con)
     with pytest.raises(DataError) as info:
         _ingest(con, extracts, source)
@@ -80,8 +79,11 @@ def test_negative_value(small_store: duckdb.DuckDBPyConnection, extracts: Path) 
     table = pq.read_table(path)
     values = table.column("value_kusd").to_pylist()
     values[6] = -12.5
-    table = table.set_column(table.schema.get_field_index("value_kusd"), "value_kusd",
-                             pc.cast(pc.multiply(pc.cast(values, "float64"), 1.0), "float64"))
+    table = table.set_column(
+        table.schema.get_field_index("value_kusd"),
+        "value_kusd",
+        pc.cast(pc.multiply(pc.cast(values, "float64"), 1.0), "float64"),
+    )
     pq.write_table(table, path)
     err = _expect_error(small_store, extracts, "baci")
     assert (err.row, err.column, err.value) == (7, "value_kusd", "-12.5")
@@ -125,8 +127,9 @@ def test_unknown_hs_code(small_store: duckdb.DuckDBPyConnection, extracts: Path)
     table = pq.read_table(path)
     codes = table.column("hs6").to_pylist()
     codes[2] = "999999"
-    table = table.set_column(table.schema.get_field_index("hs6"), "hs6",
-                             pc.cast(codes, table.schema.field("hs6").type))
+    table = table.set_column(
+        table.schema.get_field_index("hs6"), "hs6", pc.cast(codes, table.schema.field("hs6").type)
+    )
     pq.write_table(table, path)
     err = _expect_error(small_store, extracts, "baci")
     assert (err.row, err.column, err.value) == (3, "hs6", "999999")
@@ -153,8 +156,9 @@ def test_unbalanced_quote(small_store: duckdb.DuckDBPyConnection, extracts: Path
     assert "malformed CSV" in err.message
 
 
-def test_fix_that_no_longer_matches_fails_loudly(small_store: duckdb.DuckDBPyConnection,
-                                                 extracts: Path) -> None:
+def test_fix_that_no_longer_matches_fails_loudly(
+    small_store: duckdb.DuckDBPyConnection, extracts: Path
+) -> None:
     path = extracts / "wmd" / "wmd_production_2018_2024.csv"
     lines = [line for line in _lines(path) if not line.startswith("Gold,French Guiana,")]
     path.write_text("".join(lines), encoding="utf-8")

@@ -9,15 +9,25 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import ROOT, TEST_DATA
 
 
 def _cli(tmp: Path, *args: str, bundle: Path = TEST_DATA) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SUPPLYWATCH_DB_PATH": str(tmp / "cli.duckdb"),
-           "SUPPLYWATCH_BUNDLE_DIR": str(bundle), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "supplywatch.cli.main", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "SUPPLYWATCH_DB_PATH": str(tmp / "cli.duckdb"),
+        "SUPPLYWATCH_BUNDLE_DIR": str(bundle),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "supplywatch.cli.main", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +36,14 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = _cli(tmp, "ingest", "--format", "json")
     assert result.returncode == 0, result.stderr
     loaded = {r["source"]: r["status"] for r in json.loads(result.stdout)}
-    assert loaded == {"hs": "loaded", "baci": "loaded", "wmd": "loaded", "wgi": "loaded",
-                      "pinksheet": "loaded", "items": "loaded"}
+    assert loaded == {
+        "hs": "loaded",
+        "baci": "loaded",
+        "wmd": "loaded",
+        "wgi": "loaded",
+        "pinksheet": "loaded",
+        "items": "loaded",
+    }
     return tmp
 
 
@@ -70,13 +86,17 @@ def test_unknown_source_is_a_clear_error(loaded: Path) -> None:
 
 def test_bad_file_error_names_file_row_column(tmp_path: Path) -> None:
     import shutil
+
     bundle = tmp_path / "bundle"
     shutil.copytree(TEST_DATA, bundle)
     path = bundle / "wgi" / "wgi_1996_2023_long.csv"
     path.chmod(0o644)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[2] = lines[2].replace(",pv,", ",xx,", 1) if ",pv," in lines[2] else \
-        lines[2].replace(",cc,", ",xx,", 1)
+    lines[2] = (
+        lines[2].replace(",pv,", ",xx,", 1)
+        if ",pv," in lines[2]
+        else lines[2].replace(",cc,", ",xx,", 1)
+    )
     path.write_text("".join(lines), encoding="utf-8")
     result = _cli(tmp_path, "ingest", bundle=bundle)
     assert result.returncode == 2

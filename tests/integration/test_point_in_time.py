@@ -30,24 +30,27 @@ def test_wmd_annual_lag(small_store: duckdb.DuckDBPyConnection) -> None:
 
 def test_pinksheet_monthly_lag(small_store: duckdb.DuckDBPyConnection) -> None:
     sql = as_of_sql(TABLES["core_pinksheet__monthly_prices"], date(2021, 11, 4))
-    last = small_store.execute(f"SELECT max(period_start_date) FROM ({sql}) "
-                               "WHERE commodity_name_wb = 'Urea'").fetchall()[0][0]
+    last = small_store.execute(
+        f"SELECT max(period_start_date) FROM ({sql}) WHERE commodity_name_wb = 'Urea'"
+    ).fetchall()[0][0]
     assert last == date(2021, 9, 1)
     sql = as_of_sql(TABLES["core_pinksheet__monthly_prices"], date(2021, 11, 5))
-    last = small_store.execute(f"SELECT max(period_start_date) FROM ({sql}) "
-                               "WHERE commodity_name_wb = 'Urea'").fetchall()[0][0]
+    last = small_store.execute(
+        f"SELECT max(period_start_date) FROM ({sql}) WHERE commodity_name_wb = 'Urea'"
+    ).fetchall()[0][0]
     assert last == date(2021, 10, 1)
 
 
 def _jpn_pv(con: duckdb.DuckDBPyConnection, d: date, year: int) -> list[tuple[object, ...]]:
     sql = as_of_sql(TABLES["core_wgi__yearly_governance"], d)
-    return con.execute(f"SELECT wgi_release_code, round(wgi_estimate, 6) FROM ({sql}) WHERE "
-                       f"country_id_iso3 = 'JPN' AND wgi_dimension_code = 'pv' AND "
-                       f"ref_year = {year}").fetchall()
+    return con.execute(
+        f"SELECT wgi_release_code, round(wgi_estimate, 6) FROM ({sql}) WHERE "
+        f"country_id_iso3 = 'JPN' AND wgi_dimension_code = 'pv' AND "
+        f"ref_year = {year}"
+    ).fetchall()
 
 
-def test_wgi_picks_latest_release_published_by_then(small_store: duckdb.DuckDBPyConnection
-                                                    ) -> None:
+def test_wgi_picks_latest_release_published_by_then(small_store: duckdb.DuckDBPyConnection) -> None:
     # 2023 values appear on 2024-11-30 (lag rule); WGI-2024 was published 2024-11-07
     assert _jpn_pv(small_store, date(2024, 11, 29), 2023) == []
     assert _jpn_pv(small_store, date(2024, 12, 1), 2023) == [("WGI-2024", 0.951136)]

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.conftest import ROOT
 
 from supplywatch.store.duckdb_store import connect, table_checksums
-from tests.conftest import ROOT
 
 _SCRIPT = """
 import logging, sys
@@ -28,8 +28,13 @@ _SOURCES = "hs,baci,wmd,wgi,pinksheet"
 
 
 def _run(db: Path, bundle: Path) -> None:
-    subprocess.run([sys.executable, "-c", _SCRIPT, str(db), str(bundle), _SOURCES], check=True,
-                   cwd=ROOT, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", _SCRIPT, str(db), str(bundle), _SOURCES],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def _checksums(db: Path) -> dict[str, tuple[int, int]]:
@@ -50,8 +55,12 @@ def test_sigkill_mid_load_then_rerun(tmp_path: Path, kill_at: str) -> None:
     _run(clean, bundle)
 
     killed = tmp_path / "killed.duckdb"
-    proc = subprocess.Popen([sys.executable, "-c", _SCRIPT, str(killed), str(bundle), _SOURCES],
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SCRIPT, str(killed), str(bundle), _SOURCES],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None
     deadline = time.monotonic() + 240
     for line in proc.stderr:
@@ -65,8 +74,12 @@ def test_sigkill_mid_load_then_rerun(tmp_path: Path, kill_at: str) -> None:
     # the store is consistent after the kill: the killed source left nothing half-written
     con = connect(killed, read_only=True)
     try:
-        loaded = {r[0] for r in con.execute(
-            "SELECT DISTINCT source_name FROM core_supplywatch__snapshots").fetchall()}
+        loaded = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT source_name FROM core_supplywatch__snapshots"
+            ).fetchall()
+        }
         source = kill_at.split("=")[1].split()[0]
         assert source not in loaded
         table = {"baci": "core_baci__yearly_trade", "wmd": "core_wmd__yearly_production"}[source]

@@ -6,8 +6,10 @@ from supplywatch.catalog.countries import countries, encode_iso3
 from supplywatch.errors import UnknownCodeError
 
 
-@pytest.mark.parametrize(("code", "expected"), [("kor", "KOR"), (" JPN ", "JPN"), ("S19", "S19"),
-                                                ("XKX", "XKX"), ("WLD", "WLD")])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("kor", "KOR"), (" JPN ", "JPN"), ("S19", "S19"), ("XKX", "XKX"), ("WLD", "WLD")],
+)
 def test_known_codes(code: str, expected: str) -> None:
     assert encode_iso3(code) == expected
 

@@ -28,8 +28,9 @@ NON_ISO: tuple[Country, ...] = (
     Country("S19", "Other Asia, not elsewhere specified (UN/BACI code 490)", None, 490, False),
     Country("R20", "Europe EFTA, not elsewhere specified (UN/BACI code 697)", None, 697, False),
     Country("XKX", "Kosovo (World Bank code)", None, None, False),
-    Country("WLD", "World (all partners; an aggregate, never added to bilateral rows)", None, 0,
-            False),
+    Country(
+        "WLD", "World (all partners; an aggregate, never added to bilateral rows)", None, 0, False
+    ),
     Country("CHI", "Channel Islands (World Bank code)", None, None, False),
     Country("ANT", "Netherlands Antilles (former ISO 3166-1 code, WGI)", "AN", 530, False),
     Country("PUS", "US Miscellaneous Pacific Islands (UN/BACI code 849)", "PU", 849, False),
@@ -58,8 +59,8 @@ def countries() -> dict[str, Country]:
             m49=int(c.numeric),
             is_iso3166=True,
         )
-    for c in NON_ISO:
-        out[c.iso3] = c
+    for extra in NON_ISO:
+        out[extra.iso3] = extra
     return out
 
 

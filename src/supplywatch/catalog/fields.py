@@ -196,26 +196,63 @@ _FIELDS: list[Field] = [
         constraint="{col} >= 0",
     ),
     # --- customs trade (live connectors) -------------------------------------------------
-    Field("freq_code", "VARCHAR", "Frequency of the period: A annual, M monthly.",
-          constraint="{col} IN ('A','M')"),
-    Field("reporter_id_iso3", "VARCHAR", "Reporting country, ISO3.", constraint=_ISO3,
-          codes="country"),
-    Field("partner_id_iso3", "VARCHAR", "Partner country, ISO3 (WLD = world total).",
-          constraint=_ISO3, codes="country"),
-    Field("flow_code", "VARCHAR", "Trade flow: M imports, X exports (re-imports/re-exports are "
-          "not loaded).", constraint="{col} IN ('M','X')"),
-    Field("classification_code", "VARCHAR", "Product classification of product_code: H0..H6 "
-          "(HS revisions), HSK (Korea 10-digit), JPSTAT (Japan 9-digit statistical code).",
-          constraint="{col} IN ('H0','H1','H2','H3','H4','H5','H6','HSK','JPSTAT')"),
-    Field("value_usd", "DOUBLE", "Trade value, current US dollars (imports CIF, exports FOB "
-          "as reported).", unit="USD", constraint="{col} >= 0"),
-    Field("value_kjpy", "DOUBLE", "Trade value, thousand Japanese yen (as reported by Japan's "
-          "Ministry of Finance).", unit="kJPY", constraint="{col} >= 0"),
-    Field("qty", "DOUBLE", "Quantity in qty_unit_code; NULL when not reported (never zero).",
-          constraint="{col} >= 0"),
+    Field(
+        "freq_code",
+        "VARCHAR",
+        "Frequency of the period: A annual, M monthly.",
+        constraint="{col} IN ('A','M')",
+    ),
+    Field(
+        "reporter_id_iso3", "VARCHAR", "Reporting country, ISO3.", constraint=_ISO3, codes="country"
+    ),
+    Field(
+        "partner_id_iso3",
+        "VARCHAR",
+        "Partner country, ISO3 (WLD = world total).",
+        constraint=_ISO3,
+        codes="country",
+    ),
+    Field(
+        "flow_code",
+        "VARCHAR",
+        "Trade flow: M imports, X exports (re-imports/re-exports are not loaded).",
+        constraint="{col} IN ('M','X')",
+    ),
+    Field(
+        "classification_code",
+        "VARCHAR",
+        "Product classification of product_code: H0..H6 "
+        "(HS revisions), HSK (Korea 10-digit), JPSTAT (Japan 9-digit statistical code).",
+        constraint="{col} IN ('H0','H1','H2','H3','H4','H5','H6','HSK','JPSTAT')",
+    ),
+    Field(
+        "value_usd",
+        "DOUBLE",
+        "Trade value, current US dollars (imports CIF, exports FOB as reported).",
+        unit="USD",
+        constraint="{col} >= 0",
+    ),
+    Field(
+        "value_kjpy",
+        "DOUBLE",
+        "Trade value, thousand Japanese yen (as reported by Japan's Ministry of Finance).",
+        unit="kJPY",
+        constraint="{col} >= 0",
+    ),
+    Field(
+        "qty",
+        "DOUBLE",
+        "Quantity in qty_unit_code; NULL when not reported (never zero).",
+        constraint="{col} >= 0",
+    ),
     Field("qty_unit_code", "VARCHAR", "Unit of qty as reported (e.g. kg, t, u, m3)."),
-    Field("net_weight_kg", "DOUBLE", "Net weight in kilograms; NULL when not reported.",
-          unit="kg", constraint="{col} >= 0"),
+    Field(
+        "net_weight_kg",
+        "DOUBLE",
+        "Net weight in kilograms; NULL when not reported.",
+        unit="kg",
+        constraint="{col} >= 0",
+    ),
     Field("is_qty_estimated", "BOOLEAN", "True when the source flags the quantity as estimated."),
     # --- production (WMD) --------------------------------------------------------------------
     Field("commodity_name_wmd", "VARCHAR", "World Mining Data commodity name, as printed."),

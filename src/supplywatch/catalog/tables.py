@@ -291,16 +291,43 @@ _TABLES: list[Table] = [
         required=("price_nominal", "unit_code", "available_date", "snapshot_id"),
     ),
     # --- customs trade from live connectors ------------------------------------------------
-    Table("core_customs__trade_flows", "Trade flows fetched from customs/statistics APIs (UN "
-          "Comtrade, Korea Customs Service, Japan MOF via e-Stat), one row per reporter, partner, "
-          "flow, product and period as reported; the latest snapshot wins per key.",
-          ("source_name", "freq_code", "period_start_date", "ref_year", "reporter_id_iso3",
-           "partner_id_iso3", "flow_code", "classification_code", "product_code",
-           "product_id_hs6", "value_usd", "value_kjpy", "qty", "qty_unit_code", "net_weight_kg",
-           "is_qty_estimated", "source_row_number", *_LINEAGE_CORE),
-          ("source_name", "freq_code", "period_start_date", "reporter_id_iso3",
-           "partner_id_iso3", "flow_code", "classification_code", "product_code"),
-          required=("ref_year", "product_id_hs6", "available_date", "snapshot_id")),
+    Table(
+        "core_customs__trade_flows",
+        "Trade flows fetched from customs/statistics APIs (UN "
+        "Comtrade, Korea Customs Service, Japan MOF via e-Stat), one row per reporter, partner, "
+        "flow, product and period as reported; the latest snapshot wins per key.",
+        (
+            "source_name",
+            "freq_code",
+            "period_start_date",
+            "ref_year",
+            "reporter_id_iso3",
+            "partner_id_iso3",
+            "flow_code",
+            "classification_code",
+            "product_code",
+            "product_id_hs6",
+            "value_usd",
+            "value_kjpy",
+            "qty",
+            "qty_unit_code",
+            "net_weight_kg",
+            "is_qty_estimated",
+            "source_row_number",
+            *_LINEAGE_CORE,
+        ),
+        (
+            "source_name",
+            "freq_code",
+            "period_start_date",
+            "reporter_id_iso3",
+            "partner_id_iso3",
+            "flow_code",
+            "classification_code",
+            "product_code",
+        ),
+        required=("ref_year", "product_id_hs6", "available_date", "snapshot_id"),
+    ),
     # --- reference and provenance ------------------------------------------------------------
     Table(
         "core_supplywatch__countries",

@@ -56,8 +56,9 @@ def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
         lines = _line_of_items(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DataError(str(path), f"invalid YAML: {exc}",
-                        row=None if mark is None else mark.line + 1) from exc
+        raise DataError(
+            str(path), f"invalid YAML: {exc}", row=None if mark is None else mark.line + 1
+        ) from exc
     if not isinstance(raw, list):
         raise DataError(str(path), "expected a list of materials")
     out: list[Material] = []
@@ -68,14 +69,21 @@ def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
             m = Material.model_validate(item)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise DataError(str(path), err["msg"], row=line,
-                            column=".".join(str(p) for p in err["loc"]),
-                            value=None if err.get("input") is None else str(err["input"])[:80]
-                            ) from exc
+            raise DataError(
+                str(path),
+                err["msg"],
+                row=line,
+                column=".".join(str(p) for p in err["loc"]),
+                value=None if err.get("input") is None else str(err["input"])[:80],
+            ) from exc
         if m.material_id in seen:
-            raise DataError(str(path), f"duplicated material_id (first at line "
-                            f"{seen[m.material_id]})", row=line, column="material_id",
-                            value=m.material_id)
+            raise DataError(
+                str(path),
+                f"duplicated material_id (first at line {seen[m.material_id]})",
+                row=line,
+                column="material_id",
+                value=m.material_id,
+            )
         seen[m.material_id] = line or 0
         out.append(m)
     ids = set(seen)
@@ -83,9 +91,13 @@ def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
         for h in m.hs2022:
             for other in h.lumped_with:
                 if other not in ids:
-                    raise DataError(str(path), "lumped_with names an unknown material",
-                                    row=lines[i] if i < len(lines) else None,
-                                    column="hs2022.lumped_with", value=other)
+                    raise DataError(
+                        str(path),
+                        "lumped_with names an unknown material",
+                        row=lines[i] if i < len(lines) else None,
+                        column="hs2022.lumped_with",
+                        value=other,
+                    )
     return out
 
 
@@ -109,37 +121,54 @@ def search(materials: list[Material], query: str) -> list[Material]:
         return list(materials)
     hits = []
     for m in materials:
-        hay = [m.material_id.replace("_", " "), m.material_id, m.symbol or "",
-               m.names.en, m.names.ko, m.names.ja, m.names.zh, *m.aliases,
-               *(h.code for h in m.hs2022)]
+        hay = [
+            m.material_id.replace("_", " "),
+            m.material_id,
+            m.symbol or "",
+            m.names.en,
+            m.names.ko,
+            m.names.ja,
+            m.names.zh,
+            *m.aliases,
+            *(h.code for h in m.hs2022),
+        ]
         if any(q in _fold(h) for h in hay):
             hits.append(m)
     return hits
 
 
-def derive_links(con: duckdb.DuckDBPyConnection, materials: list[Material],
-                 path: Path = MATERIALS_FILE) -> list[ProductLink]:
+def derive_links(
+    con: duckdb.DuckDBPyConnection, materials: list[Material], path: Path = MATERIALS_FILE
+) -> list[ProductLink]:
     """Links for every revision, derived with core_hs__concordance (see module doc)."""
     valid: dict[str, set[str]] = defaultdict(set)
     for rev, code in con.execute(
-            "SELECT hs_revision_code, product_id_hs6 FROM core_hs__products").fetchall():
+        "SELECT hs_revision_code, product_id_hs6 FROM core_hs__products"
+    ).fetchall():
         valid[str(rev)].add(str(code))
     if not valid:
-        raise DataError("core_hs__products", "the HS source is not loaded; run "
-                        "`supplywatch ingest --source hs` first")
+        raise DataError(
+            "core_hs__products",
+            "the HS source is not loaded; run `supplywatch ingest --source hs` first",
+        )
     back: dict[tuple[str, str], list[str]] = defaultdict(list)  # (to_rev, to_code) -> from codes
     forward: dict[tuple[str, str], set[str]] = defaultdict(set)  # (from_rev, code) -> to codes
     for frev, fcode, trev, tcode in con.execute(
-            "SELECT from_revision_code, from_product_id_hs6, to_revision_code, to_product_id_hs6 "
-            "FROM core_hs__concordance").fetchall():
+        "SELECT from_revision_code, from_product_id_hs6, to_revision_code, to_product_id_hs6 "
+        "FROM core_hs__concordance"
+    ).fetchall():
         back[(str(trev), str(tcode))].append(str(fcode))
         forward[(str(frev), str(fcode))].add(str(tcode))
     links: list[ProductLink] = []
     for m in materials:
         for h in m.hs2022:
             if h.code not in valid["H6"]:
-                raise DataError(str(path), "not an HS2022 6-digit subheading",
-                                column=f"{m.material_id}.hs2022.code", value=h.code)
+                raise DataError(
+                    str(path),
+                    "not an HS2022 6-digit subheading",
+                    column=f"{m.material_id}.hs2022.code",
+                    value=h.code,
+                )
         links.extend(_derive_one(m, back, forward, valid, path))
     return _mark_shared(links)
 
@@ -152,15 +181,28 @@ def _mark_shared(links: list[ProductLink]) -> list[ProductLink]:
     out = []
     for lk in links:
         others = sorted(sharing[(lk.hs_revision_code, lk.product_id_hs6)] - {lk.material_id})
-        out.append(ProductLink(lk.material_id, lk.hs_revision_code, lk.product_id_hs6,
-                               lk.stage_code, lk.form_text, lk.is_lumped or bool(others),
-                               ";".join(others) or None, lk.note_text))
+        out.append(
+            ProductLink(
+                lk.material_id,
+                lk.hs_revision_code,
+                lk.product_id_hs6,
+                lk.stage_code,
+                lk.form_text,
+                lk.is_lumped or bool(others),
+                ";".join(others) or None,
+                lk.note_text,
+            )
+        )
     return out
 
 
-def _derive_one(m: Material, back: dict[tuple[str, str], list[str]],
-                forward: dict[tuple[str, str], set[str]], valid: dict[str, set[str]],
-                path: Path) -> list[ProductLink]:
+def _derive_one(
+    m: Material,
+    back: dict[tuple[str, str], list[str]],
+    forward: dict[tuple[str, str], set[str]],
+    valid: dict[str, set[str]],
+    path: Path,
+) -> list[ProductLink]:
     out: list[ProductLink] = []
     for h in m.hs2022:
         lumped_text = ";".join(h.lumped_with) or None
@@ -177,8 +219,10 @@ def _derive_one(m: Material, back: dict[tuple[str, str], list[str]],
                         merged = len(sources) > 1
                         why = []
                         if merged:
-                            why.append(f"{newer} {code} merged {older} {', '.join(sorted(sources))}; "
-                                       "the material is in one of them")
+                            why.append(
+                                f"{newer} {code} merged {older} {', '.join(sorted(sources))}; "
+                                "the material is in one of them"
+                            )
                         if wider:
                             why.append(f"{older} {src} also became {', '.join(sorted(wider))}")
                         prev = nxt.get(src)
@@ -189,33 +233,62 @@ def _derive_one(m: Material, back: dict[tuple[str, str], list[str]],
             if pinned is not None:
                 for code in pinned:
                     if code not in valid[rev]:
-                        raise DataError(str(path), f"not an {rev} 6-digit subheading",
-                                        column=f"{m.material_id}.hs2022.pinned.{rev}", value=code)
-                current = {c: (False, f"{rev} code pinned in the catalog") for c in pinned}
+                        raise DataError(
+                            str(path),
+                            f"not an {rev} 6-digit subheading",
+                            column=f"{m.material_id}.hs2022.pinned.{rev}",
+                            value=code,
+                        )
+                current = dict.fromkeys(pinned, (False, f"{rev} code pinned in the catalog"))
             for code, (lumped, note) in sorted(current.items()):
-                out.append(ProductLink(m.material_id, rev, code, h.stage, h.form, lumped,
-                                       lumped_text, note))
+                out.append(
+                    ProductLink(
+                        m.material_id, rev, code, h.stage, h.form, lumped, lumped_text, note
+                    )
+                )
     # one row per (material, revision, code): several HS2022 entries may meet in an old code
     dedup: dict[tuple[str, str, str], ProductLink] = {}
     for link in out:
         key = (link.material_id, link.hs_revision_code, link.product_id_hs6)
         if key in dedup:
-            prev = dedup[key]
-            link = ProductLink(*key, prev.stage_code, prev.form_text,
-                               prev.is_lumped or link.is_lumped, prev.lumped_with_text,
-                               prev.note_text or link.note_text)
+            seen = dedup[key]
+            link = ProductLink(
+                *key,
+                seen.stage_code,
+                seen.form_text,
+                seen.is_lumped or link.is_lumped,
+                seen.lumped_with_text,
+                seen.note_text or link.note_text,
+            )
         dedup[key] = link
     return list(dedup.values())
 
 
 def material_rows(materials: list[Material]) -> list[tuple[Any, ...]]:
     """Rows of core_supplywatch__materials."""
-    return [(m.material_id, m.symbol, m.group, m.names.en, m.names.ko, m.names.ja, m.names.zh,
-             ";".join(m.stages), ";".join(m.end_uses) or None, m.wmd_commodity,
-             m.eol_rir.value, m.notes) for m in materials]
+    return [
+        (
+            m.material_id,
+            m.symbol,
+            m.group,
+            m.names.en,
+            m.names.ko,
+            m.names.ja,
+            m.names.zh,
+            ";".join(m.stages),
+            ";".join(m.end_uses) or None,
+            m.wmd_commodity,
+            m.eol_rir.value,
+            m.notes,
+        )
+        for m in materials
+    ]
 
 
 def list_rows(materials: list[Material]) -> list[tuple[Any, ...]]:
     """Rows of core_supplywatch__material_lists."""
-    return [(m.material_id, list_id, c.status, c.source, c.note)
-            for m in materials for list_id, c in m.lists.items()]
+    return [
+        (m.material_id, list_id, c.status, c.source, c.note)
+        for m in materials
+        for list_id, c in m.lists.items()
+    ]

@@ -10,9 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Stage = Literal["extraction", "processing", "intermediate", "product"]
 Revision = Literal["H0", "H1", "H2", "H3", "H4", "H5", "H6"]
 Group = Literal[
-    "rare_earth_light", "rare_earth_heavy", "battery_metal", "semiconductor_metal",
-    "minor_metal", "ferroalloy_metal", "base_metal", "precious_metal", "industrial_mineral",
-    "fertilizer", "specialty_gas", "semiconductor_chemical", "energy_material",
+    "rare_earth_light",
+    "rare_earth_heavy",
+    "battery_metal",
+    "semiconductor_metal",
+    "minor_metal",
+    "ferroalloy_metal",
+    "base_metal",
+    "precious_metal",
+    "industrial_mineral",
+    "fertilizer",
+    "specialty_gas",
+    "semiconductor_chemical",
+    "energy_material",
 ]
 
 

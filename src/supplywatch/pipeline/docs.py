@@ -18,12 +18,18 @@ OUT = Path(__file__).resolve().parents[3] / "docs" / "data-dictionary.md"
 
 def render() -> str:
     """The data dictionary as Markdown."""
-    lines = ["# Data dictionary", "",
-             "Generated from `src/supplywatch/catalog/` by `make docs`; a test fails when it is "
-             "stale. Every column is declared once (type, unit, description, constraint); every "
-             "table has a primary key (PK). NOT NULL columns are marked ●.", "",
-             "## Sources and publication-lag rules (point in time)", "",
-             "| source | title | rule for `available_date` |", "|---|---|---|"]
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from `src/supplywatch/catalog/` by `make docs`; a test fails when it is "
+        "stale. Every column is declared once (type, unit, description, constraint); every "
+        "table has a primary key (PK). NOT NULL columns are marked ●.",
+        "",
+        "## Sources and publication-lag rules (point in time)",
+        "",
+        "| source | title | rule for `available_date` |",
+        "|---|---|---|",
+    ]
     for s in SOURCES.values():
         lines.append(f"| `{s.name}` | {s.title} | {s.lag_rule} |")
     for s in SOURCES.values():
@@ -31,19 +37,28 @@ def render() -> str:
             lines.append(f"\n- `{s.name}`: {note}")
     lines += ["", "## Tables", ""]
     for t in TABLES.values():
-        lines += [f"### `{t.name}`", "", t.description, "",
-                  f"Primary key: {', '.join(f'`{c}`' for c in t.primary_key)}"
-                  + (f"; releases distinguished by `{t.version_field}`" if t.version_field else ""),
-                  ""]
+        lines += [
+            f"### `{t.name}`",
+            "",
+            t.description,
+            "",
+            f"Primary key: {', '.join(f'`{c}`' for c in t.primary_key)}"
+            + (f"; releases distinguished by `{t.version_field}`" if t.version_field else ""),
+            "",
+        ]
         lines += [f"- {n}" for n in t.notes]
-        lines += ["| column | type | unit | not null | description | constraint |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "| column | type | unit | not null | description | constraint |",
+            "|---|---|---|---|---|---|",
+        ]
         for name in t.fields:
             f = FIELDS[name]
             constraint = (f.constraint or "").format(col="x").replace("|", "\\|")
-            lines.append(f"| `{f.name}` | {f.dtype} | {f.unit or ''} | "
-                         f"{'●' if name in t.not_null else ''} | {f.description} | "
-                         f"{'`' + constraint + '`' if constraint else ''} |")
+            lines.append(
+                f"| `{f.name}` | {f.dtype} | {f.unit or ''} | "
+                f"{'●' if name in t.not_null else ''} | {f.description} | "
+                f"{'`' + constraint + '`' if constraint else ''} |"
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,18 +183,47 @@ def _q(db: str, name: str) -> str:
     return f'"{db}".main."{name}"'
 
 
-def _commit(con: duckdb.DuckDBPyConnection, db: str, spec: SourceSpec, paths: list[Path],
-            shas: list[str], snap: str, prov: Provenance, counts: dict[str, int]) -> None:
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    spec: SourceSpec,
+    paths: list[Path],
+    shas: list[str],
+    snap: str,
+    prov: Provenance,
+    counts: dict[str, int],
+) -> None:
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    rows = [(snap, path.name, spec.name, prov.producer, prov.licence, prov.attribution, prov.url,
-             prov.date_published, prov.date_accessed, prov.vintage, prov.vintage_date, sha,
-             path.stat().st_size, counts[path.name], loaded_at, prov.note)
-            for path, sha in zip(paths, shas, strict=True)]
+    rows = [
+        (
+            snap,
+            path.name,
+            spec.name,
+            prov.producer,
+            prov.licence,
+            prov.attribution,
+            prov.url,
+            prov.date_published,
+            prov.date_accessed,
+            prov.vintage,
+            prov.vintage_date,
+            sha,
+            path.stat().st_size,
+            counts[path.name],
+            loaded_at,
+            prov.note,
+        )
+        for path, sha in zip(paths, shas, strict=True)
+    ]
     commit_staged(con, db, spec.tables, rows)
 
 
-def commit_staged(con: duckdb.DuckDBPyConnection, db: str, tables: tuple[str, ...],
-                  snapshot_rows: list[tuple[object, ...]]) -> None:
+def commit_staged(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    tables: tuple[str, ...],
+    snapshot_rows: Sequence[tuple[object, ...]],
+) -> None:
     """In one transaction: replace ``tables`` in the store by their staged copies (the pristine
     copy where a fix ran) and record the snapshot rows."""
     con.begin()
@@ -208,11 +237,14 @@ def commit_staged(con: duckdb.DuckDBPyConnection, db: str, tables: tuple[str, ..
             con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
         placeholders = ", ".join("?" * 16)
         for snap in sorted({str(row[0]) for row in snapshot_rows}):  # a forced reload
-            con.execute(f"DELETE FROM {_q(db, 'core_supplywatch__snapshots')} "
-                        "WHERE snapshot_id = ?", [snap])
+            con.execute(
+                f"DELETE FROM {_q(db, 'core_supplywatch__snapshots')} WHERE snapshot_id = ?", [snap]
+            )
         for row in snapshot_rows:
-            con.execute(f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES "
-                        f"({placeholders})", list(row))
+            con.execute(
+                f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES ({placeholders})",
+                list(row),
+            )
         con.commit()
     except BaseException:
         con.rollback()

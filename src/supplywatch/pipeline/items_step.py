@@ -24,12 +24,16 @@ from supplywatch.pipeline.ingest import (
 from supplywatch.store.duckdb_store import database_name
 
 SOURCE = "items"
-_TABLES = ("core_supplywatch__materials", "core_supplywatch__material_products",
-           "core_supplywatch__material_lists")
+_TABLES = (
+    "core_supplywatch__materials",
+    "core_supplywatch__material_products",
+    "core_supplywatch__material_lists",
+)
 
 
-def ingest_items(con: duckdb.DuckDBPyConnection, progress: Progress | None = None,
-                 *, force: bool = False) -> IngestResult:
+def ingest_items(
+    con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, force: bool = False
+) -> IngestResult:
     """Validate the catalog, derive its HS links, and store it (a no-op if unchanged)."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -45,15 +49,29 @@ def ingest_items(con: duckdb.DuckDBPyConnection, progress: Progress | None = Non
     for m in materials:
         for list_id in m.lists:
             if list_id not in lists:
-                raise DataError(str(loader.MATERIALS_FILE), "unknown list id",
-                                         column=f"{m.material_id}.lists", value=list_id)
+                raise DataError(
+                    str(loader.MATERIALS_FILE),
+                    "unknown list id",
+                    column=f"{m.material_id}.lists",
+                    value=list_id,
+                )
     say("items: deriving HS codes for every revision")
     links = loader.derive_links(con, materials)
     rows = {
         "core_supplywatch__materials": loader.material_rows(materials),
         "core_supplywatch__material_products": [
-            (lk.material_id, lk.hs_revision_code, lk.product_id_hs6, lk.stage_code,
-             lk.form_text, lk.is_lumped, lk.lumped_with_text, lk.note_text) for lk in links],
+            (
+                lk.material_id,
+                lk.hs_revision_code,
+                lk.product_id_hs6,
+                lk.stage_code,
+                lk.form_text,
+                lk.is_lumped,
+                lk.lumped_with_text,
+                lk.note_text,
+            )
+            for lk in links
+        ],
         "core_supplywatch__material_lists": loader.list_rows(materials),
     }
     db = database_name(con)
@@ -62,20 +80,35 @@ def ingest_items(con: duckdb.DuckDBPyConnection, progress: Progress | None = Non
         for name in _TABLES:
             t = TABLES[name]
             schema = pa.schema([(f, FIELDS[f].arrow_type) for f in t.fields])
-            arrow = pa.Table.from_pylist([dict(zip(t.fields, r, strict=True)) for r in rows[name]],
-                                         schema=schema)
+            arrow = pa.Table.from_pylist(
+                [dict(zip(t.fields, r, strict=True)) for r in rows[name]], schema=schema
+            )
             con.register("_arrow_in", arrow)
             con.execute(f"CREATE TABLE {STG}.main.{name} AS SELECT * FROM _arrow_in")
             con.unregister("_arrow_in")
             validate.check_table(con, f"{STG}.main.{name}", t, str(loader.MATERIALS_FILE), {})
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         snap_rows: list[tuple[object, ...]] = [
-            (snap, f.name, SOURCE, "supplywatch contributors", "Apache-2.0",
-             "supplywatch item catalog (sources cited per claim)",
-             f"src/supplywatch/items/data/{f.name}", None, date.today(), hs_snap, date.today(),
-             sha, f.stat().st_size, len(materials) if f == loader.MATERIALS_FILE else len(lists),
-             loaded_at, "HS codes of older revisions derived with the HS concordance")
-            for f, sha in zip(files, shas, strict=True)]
+            (
+                snap,
+                f.name,
+                SOURCE,
+                "supplywatch contributors",
+                "Apache-2.0",
+                "supplywatch item catalog (sources cited per claim)",
+                f"src/supplywatch/items/data/{f.name}",
+                None,
+                date.today(),
+                hs_snap,
+                date.today(),
+                sha,
+                f.stat().st_size,
+                len(materials) if f == loader.MATERIALS_FILE else len(lists),
+                loaded_at,
+                "HS codes of older revisions derived with the HS concordance",
+            )
+            for f, sha in zip(files, shas, strict=True)
+        ]
         say("items: writing")
         commit_staged(con, db, _TABLES, snap_rows)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -35,7 +36,7 @@ def connect(
 
 def first_row(
     con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
-) -> tuple[object, ...] | None:
+) -> tuple[Any, ...] | None:
     """The first row of a query, or None. Fetches the whole result, so the connection is free
     for the next statement (DuckDB 2 refuses new work while a result is pending)."""
     rows = con.execute(sql, params or []).fetchall()
