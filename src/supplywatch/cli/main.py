@@ -101,15 +101,14 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     console.print(
         rich_table(
             "Sources",
-            ["source", "rows", "period", "available to", "vintage", "loaded", "licence"],
+            ["source", "rows", "period", "data available to", "loaded at", "licence"],
             [
                 [
                     s.source,
                     s.rows,
                     f"{s.period_from}–{s.period_to}" if s.period_from else None,
                     s.latest_available_date,
-                    s.vintage,
-                    (s.loaded_at or "")[:19] or None,
+                    (s.loaded_at or "")[:16] or None,
                     s.licence,
                 ]
                 for s in data

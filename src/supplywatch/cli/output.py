@@ -19,10 +19,15 @@ def emit_json(console: Console, data: Any) -> None:
     console.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
-def rich_table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+def rich_table(
+    title: str, columns: list[str], rows: list[list[Any]], max_width: int | None = 30
+) -> Table:
+    """A table; long cells are cut with an ellipsis (use --format json for full text)."""
     t = Table(title=title, show_lines=False)
     for c in columns:
-        t.add_column(c)
+        t.add_column(c, max_width=max_width, overflow="ellipsis", no_wrap=True)
     for r in rows:
-        t.add_row(*["no data" if v is None else str(v) for v in r])
+        t.add_row(
+            *["no data" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r]
+        )
     return t
