@@ -57,9 +57,19 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows,
 
 def _run(script: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as d:
-        out = subprocess.run([sys.executable, "-c", script, str(Path(d) / "b.duckdb"),
-                              str(ROOT / "data" / "bundle")], cwd=ROOT, check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                script,
+                str(Path(d) / "b.duckdb"),
+                str(ROOT / "data" / "bundle"),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -71,17 +81,26 @@ def main() -> None:
     for _ in range(args.repeat):  # interleaved, so drift hits both alike
         runs["baseline"].append(_run(_BASELINE))
         runs["ours"].append(_run(_OURS))
-    med = {k: {m: statistics.median(r[m] for r in v) for m in ("seconds", "peak_mb", "rows")}
-           for k, v in runs.items()}
+    med = {
+        k: {m: statistics.median(r[m] for r in v) for m in ("seconds", "peak_mb", "rows")}
+        for k, v in runs.items()
+    }
     print(f"{'':38} {'median s':>9} {'peak MB':>9} {'rows':>10}")
-    print(f"{'plain DuckDB copy of the files':38} {med['baseline']['seconds']:9.2f} "
-          f"{med['baseline']['peak_mb']:9.0f} {med['baseline']['rows']:10.0f}")
-    print(f"{'supplywatch ingest (raw+core+checks)':38} {med['ours']['seconds']:9.2f} "
-          f"{med['ours']['peak_mb']:9.0f} {med['ours']['rows']:10.0f}")
-    print(f"ratio ingest / plain copy: time {med['ours']['seconds'] / med['baseline']['seconds']:.2f}x,"
-          f" peak memory {med['ours']['peak_mb'] / med['baseline']['peak_mb']:.2f}x"
-          f" (runs: {args.repeat}; all times: "
-          f"{[round(r['seconds'], 2) for r in runs['ours']]})")
+    print(
+        f"{'plain DuckDB copy of the files':38} {med['baseline']['seconds']:9.2f} "
+        f"{med['baseline']['peak_mb']:9.0f} {med['baseline']['rows']:10.0f}"
+    )
+    print(
+        f"{'supplywatch ingest (raw+core+checks)':38} {med['ours']['seconds']:9.2f} "
+        f"{med['ours']['peak_mb']:9.0f} {med['ours']['rows']:10.0f}"
+    )
+    time_ratio = med["ours"]["seconds"] / med["baseline"]["seconds"]
+    mem_ratio = med["ours"]["peak_mb"] / med["baseline"]["peak_mb"]
+    print(
+        f"ratio ingest / plain copy: time {time_ratio:.2f}x, peak memory {mem_ratio:.2f}x"
+        f" (runs: {args.repeat}; all times: "
+        f"{[round(r['seconds'], 2) for r in runs['ours']]})"
+    )
 
 
 if __name__ == "__main__":
