@@ -30,7 +30,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -c requirements/lock.txt -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements/lock.txt -e '.[dev,spark]'
 	touch $(STAMP)
 
 clean:

@@ -17,7 +17,8 @@ from supplywatch.pipeline.bundle import ITEMS, ingest_bundle, load_manifest
 from supplywatch.pipeline.ingest import IngestResult, Progress
 from supplywatch.settings import Settings
 from supplywatch.sources.registry import SOURCES
-from supplywatch.store.duckdb_store import as_of_sql, connect
+from supplywatch.store.duckdb_store import connect
+from supplywatch.store.pit import as_of_sql
 
 #: Per source: the core table that carries its observations and the column giving the period.
 _COVERAGE = {

@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 
 from supplywatch.catalog.tables import TABLES
-from supplywatch.store.duckdb_store import as_of_sql
+from supplywatch.store.pit import as_of_sql
 
 
 def _max_year(con: duckdb.DuckDBPyConnection, table: str, d: date) -> int | None:

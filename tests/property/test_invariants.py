@@ -20,7 +20,8 @@ from supplywatch.catalog.tables import TABLES
 from supplywatch.pipeline.bundle import ingest_bundle
 from supplywatch.pipeline.readers import read_file
 from supplywatch.sources.base import FileSpec
-from supplywatch.store.duckdb_store import as_of_sql, connect, table_checksums
+from supplywatch.store.duckdb_store import connect, table_checksums
+from supplywatch.store.pit import as_of_sql
 
 
 @pytest.fixture(scope="module")

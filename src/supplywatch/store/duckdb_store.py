@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from supplywatch.catalog.countries import countries
-from supplywatch.catalog.schema import Table
 from supplywatch.catalog.tables import TABLES, ddl
 
 
@@ -85,25 +83,3 @@ def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]
         assert row is not None
         out[name] = (int(str(row[0])), int(str(row[1])))
     return out
-
-
-def as_of_sql(t: Table, as_of: date) -> str:
-    """SQL selecting the rows of ``t`` known on ``as_of``.
-
-    Rows count only once available (available_date <= as_of). For a table with releases
-    (``version_field``), each key takes the latest release published by then; where none was
-    yet published, the earliest release held (the bundle holds no first-release values).
-    """
-    d = f"DATE '{as_of.isoformat()}'"
-    base = f'SELECT * FROM "{t.name}" WHERE available_date <= {d}'
-    if t.version_field is None:
-        return base
-    key = ", ".join(f'"{c}"' for c in t.entity_key)
-    return f"""
-        SELECT * EXCLUDE (_pick) FROM (
-            SELECT *, row_number() OVER (
-                PARTITION BY {key}
-                ORDER BY (vintage_date <= {d}) DESC,
-                         CASE WHEN vintage_date <= {d} THEN vintage_date END DESC,
-                         vintage_date ASC) AS _pick
-            FROM ({base})) WHERE _pick = 1"""

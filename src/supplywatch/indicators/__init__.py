@@ -1,0 +1,1 @@
+"""Indicator definitions: pure Ibis expressions, run unchanged on DuckDB (default) or Spark."""

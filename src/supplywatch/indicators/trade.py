@@ -1,0 +1,119 @@
+"""Import dependence per (item, importer, year), from bilateral trade.
+
+Every function takes Ibis tables and returns an Ibis expression; nothing here executes a query,
+so the same definitions run on DuckDB and on Spark.
+
+Items are materials (via core_supplywatch__material_products) or single HS codes. The importer
+is a country (ISO3) or the KR+JP bloc: the bloc's imports are the members' imports from
+outside the bloc (flows between members are internal and reported apart as intra-bloc value).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from supplywatch.catalog.countries import BLOC_ID, BLOC_MEMBERS
+
+CHINA = "CHN"
+
+
+def item_flows(trade: ir.Table, links: ir.Table, revision: str = "H0") -> ir.Table:
+    """Bilateral flows per item: trade joined to item <-> HS6 links of one HS revision.
+
+    ``trade``: hs_revision_code, ref_year, exporter_id_iso3, importer_id_iso3, product_id_hs6,
+    value_kusd, qty_t, available_date. ``links``: item_id, hs_revision_code, product_id_hs6.
+    An item with several codes sums them (codes of one material never overlap).
+    """
+    lk = links.filter(links.hs_revision_code == revision).select("item_id", "product_id_hs6")
+    tr = trade.filter(trade.hs_revision_code == revision)
+    j = tr.join(lk, "product_id_hs6")
+    return j.group_by(["item_id", "ref_year", "exporter_id_iso3", "importer_id_iso3"]).aggregate(
+        value_kusd=j.value_kusd.sum(),
+        qty_t=j.qty_t.sum(),
+        n_codes=j.product_id_hs6.nunique(),
+        available_date=j.available_date.max(),
+    )
+
+
+def importer_flows(flows: ir.Table, importers: list[str]) -> ir.Table:
+    """Flows into each requested importer; ``BLOC`` sums KOR and JPN imports from non-members.
+
+    Returns item_id, ref_year, importer_id, exporter_id_iso3, value_kusd, qty_t, available_date.
+    """
+    parts = []
+    countries = [c for c in importers if c != BLOC_ID]
+    if countries:
+        f = flows.filter(flows.importer_id_iso3.isin(countries))
+        parts.append(
+            f.select(
+                "item_id",
+                "ref_year",
+                importer_id=f.importer_id_iso3,
+                exporter_id_iso3=f.exporter_id_iso3,
+                value_kusd=f.value_kusd,
+                qty_t=f.qty_t,
+                available_date=f.available_date,
+            )
+        )
+    if BLOC_ID in importers:
+        members = list(BLOC_MEMBERS)
+        f = flows.filter(
+            flows.importer_id_iso3.isin(members) & ~flows.exporter_id_iso3.isin(members)
+        )
+        g = f.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
+            value_kusd=f.value_kusd.sum(),
+            qty_t=f.qty_t.sum(),
+            available_date=f.available_date.max(),
+        )
+        parts.append(
+            g.select(
+                "item_id",
+                "ref_year",
+                importer_id=ibis.literal(BLOC_ID),
+                exporter_id_iso3=g.exporter_id_iso3,
+                value_kusd=g.value_kusd,
+                qty_t=g.qty_t,
+                available_date=g.available_date,
+            )
+        )
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out
+
+
+def intra_bloc(flows: ir.Table) -> ir.Table:
+    """Trade between bloc members per item and year (reported apart, never in bloc imports)."""
+    members = list(BLOC_MEMBERS)
+    f = flows.filter(flows.importer_id_iso3.isin(members) & flows.exporter_id_iso3.isin(members))
+    return f.group_by(["item_id", "ref_year"]).aggregate(intra_bloc_value_kusd=f.value_kusd.sum())
+
+
+def supplier_shares(imports: ir.Table) -> ir.Table:
+    """Each supplier's share of an importer's imports of an item in a year (shares sum to 1)."""
+    w = ibis.window(group_by=[imports.item_id, imports.importer_id, imports.ref_year])
+    total = imports.value_kusd.sum().over(w)
+    return imports.mutate(import_value_kusd=total, supplier_share=imports.value_kusd / total)
+
+
+def dependence(imports: ir.Table) -> ir.Table:
+    """Per (item, importer, year): imports, top supplier and share, HHI, suppliers above 5%,
+    China's share. HHI is on supplier shares, in [1/n, 1]."""
+    s = supplier_shares(imports)
+    rank_w = ibis.window(
+        group_by=[s.item_id, s.importer_id, s.ref_year],
+        order_by=[ibis.desc(s.value_kusd), s.exporter_id_iso3],
+    )
+    s = s.mutate(supplier_rank=ibis.row_number().over(rank_w))
+    return s.group_by(["item_id", "importer_id", "ref_year"]).aggregate(
+        import_value_kusd=s.value_kusd.sum(),
+        import_qty_t=s.qty_t.sum(),
+        supplier_count=s.exporter_id_iso3.nunique(),
+        top_supplier_id_iso3=s.exporter_id_iso3.arbitrary(where=s.supplier_rank == 0),
+        top_supplier_share=s.supplier_share.max(),
+        supplier_hhi=(s.supplier_share * s.supplier_share).sum(),
+        suppliers_above_5pct=(s.supplier_share >= 0.05).sum(),
+        china_share=s.supplier_share.sum(where=s.exporter_id_iso3 == CHINA).fill_null(0.0),
+        available_date=s.available_date.max(),
+    )
