@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -11,8 +10,8 @@ import ibis
 import pandas as pd
 import pytest
 
-from supplywatch.indicators import production as P
-from supplywatch.indicators import trade as T
+from supplywatch.indicators import production
+from supplywatch.indicators import trade
 
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -39,12 +38,12 @@ def engines(
 
 def _dependence(con: Any) -> Any:
     links = con.table("core_supplywatch__material_products").rename(item_id="material_id")
-    flows = T.item_flows(con.table("core_baci__yearly_trade"), links)
-    return T.dependence(T.importer_flows(flows, ["KOR", "JPN", "BLOC", "USA"]))
+    flows = trade.item_flows(con.table("core_baci__yearly_trade"), links)
+    return trade.dependence(trade.importer_flows(flows, ["KOR", "JPN", "BLOC", "USA"]))
 
 
 def _production(con: Any) -> Any:
-    return P.production_concentration(con.table("core_wmd__yearly_production"))
+    return production.production_concentration(con.table("core_wmd__yearly_production"))
 
 
 @pytest.mark.parametrize("indicator", [_dependence, _production], ids=["dependence", "production"])

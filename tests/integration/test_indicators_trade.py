@@ -6,15 +6,15 @@ import duckdb
 import ibis
 import pytest
 
-from supplywatch.indicators import trade as T
+from supplywatch.indicators import trade
 
 
 @pytest.fixture(scope="module")
 def dep(bundle_store: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, int], dict[str, object]]:
     con = ibis.duckdb.from_connection(bundle_store)
     links = con.table("core_supplywatch__material_products").rename(item_id="material_id")
-    flows = T.item_flows(con.table("core_baci__yearly_trade"), links)
-    d = T.dependence(T.importer_flows(flows, ["KOR", "JPN", "BLOC"]))
+    flows = trade.item_flows(con.table("core_baci__yearly_trade"), links)
+    d = trade.dependence(trade.importer_flows(flows, ["KOR", "JPN", "BLOC"]))
     df = d.filter(d.item_id.isin(["natural_graphite", "germanium"])).execute()
     return {
         (r.item_id, r.importer_id, int(r.ref_year)): r._asdict() for r in df.itertuples(index=False)
