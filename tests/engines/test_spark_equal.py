@@ -10,8 +10,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from supplywatch.indicators import production
-from supplywatch.indicators import trade
+from supplywatch.indicators import production, trade
 
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
