@@ -117,3 +117,77 @@ def dependence(imports: ir.Table) -> ir.Table:
         china_share=s.supplier_share.sum(where=s.exporter_id_iso3 == CHINA).fill_null(0.0),
         available_date=s.available_date.max(),
     )
+
+
+def item_exports(flows: ir.Table, countries: list[str]) -> ir.Table:
+    """Exports of each country (or the bloc, to non-members) per item and year."""
+    parts = []
+    plain = [c for c in countries if c != BLOC_ID]
+    if plain:
+        f = flows.filter(flows.exporter_id_iso3.isin(plain))
+        g = f.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
+            export_value_kusd=f.value_kusd.sum()
+        )
+        parts.append(
+            g.select("item_id", "ref_year", "export_value_kusd", importer_id=g.exporter_id_iso3)
+        )
+    if BLOC_ID in countries:
+        members = list(BLOC_MEMBERS)
+        f = flows.filter(
+            flows.exporter_id_iso3.isin(members) & ~flows.importer_id_iso3.isin(members)
+        )
+        g = f.group_by(["item_id", "ref_year"]).aggregate(export_value_kusd=f.value_kusd.sum())
+        parts.append(
+            g.select("item_id", "ref_year", "export_value_kusd", importer_id=ibis.literal(BLOC_ID))
+        )
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out
+
+
+#: KITA screen (Korea International Trade Association): China the top source three years
+#: running, China's share >= 70%, imports >= USD 5 million a year, and a trade deficit.
+KITA_MIN_CHINA_SHARE = 0.70
+KITA_MIN_IMPORTS_KUSD = 5_000.0
+#: "Absolute dependence": one country >= 90% of imports worth more than USD 10 million.
+ABSOLUTE_MIN_SHARE = 0.90
+ABSOLUTE_MIN_IMPORTS_KUSD = 10_000.0
+
+
+def screens(dep: ir.Table, exports: ir.Table) -> ir.Table:
+    """Add the KITA and absolute-dependence screens (booleans) to ``dependence`` rows.
+
+    A year without trade data breaks the "three years running" condition (a gap is never
+    read as a pass).
+    """
+    j = dep.left_join(exports, ["item_id", "importer_id", "ref_year"])
+    j = j.select(dep, export_value_kusd=j.export_value_kusd.fill_null(0.0))
+    w = ibis.window(group_by=[j.item_id, j.importer_id], order_by=j.ref_year)
+    china_top = (j.top_supplier_id_iso3 == CHINA).cast("int8")
+    j = j.mutate(
+        _prev1_year=j.ref_year.lag(1).over(w),
+        _prev2_year=j.ref_year.lag(2).over(w),
+        _prev1_top=china_top.lag(1).over(w),
+        _prev2_top=china_top.lag(2).over(w),
+        trade_balance_kusd=j.export_value_kusd - j.import_value_kusd,
+    )
+    running = (
+        (china_top == 1)
+        & (j._prev1_top == 1)
+        & (j._prev2_top == 1)
+        & (j._prev1_year == j.ref_year - 1)
+        & (j._prev2_year == j.ref_year - 2)
+    )
+    kita = (
+        running.fill_null(False)
+        & (j.china_share >= KITA_MIN_CHINA_SHARE)
+        & (j.import_value_kusd >= KITA_MIN_IMPORTS_KUSD)
+        & (j.trade_balance_kusd < 0)
+    )
+    absolute = (j.top_supplier_share >= ABSOLUTE_MIN_SHARE) & (
+        j.import_value_kusd > ABSOLUTE_MIN_IMPORTS_KUSD
+    )
+    return j.mutate(is_kita_screen=kita, is_absolute_dependence=absolute).drop(
+        "_prev1_year", "_prev2_year", "_prev1_top", "_prev2_top"
+    )
