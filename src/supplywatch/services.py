@@ -6,11 +6,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
+import pandas as pd
 
+from supplywatch.alerts import backtest as bt
+from supplywatch.alerts import calibrate as cal
+from supplywatch.alerts.evaluate import (
+    Frames,
+    compute_frames,
+    monthly_dates,
+    timeline,
+)
+from supplywatch.alerts.evaluate import level_name as _level_name
+from supplywatch.alerts.model import Ladder, load_ladder
 from supplywatch.catalog.tables import TABLES
+from supplywatch.errors import ConfigError
 from supplywatch.items import loader
 from supplywatch.items.models import Material
 from supplywatch.pipeline.bundle import ITEMS, ingest_bundle, load_manifest
@@ -205,3 +219,100 @@ class Services:
             "materials": int(items[0][0]),
             "materials_with_bundled_trade": int(linked[0][0]),
         }
+
+    # --- risk engine -----------------------------------------------------------------------
+    def frames(self, engine: str = "duckdb") -> Frames:
+        """Every indicator, computed on the chosen engine over the store."""
+        if engine not in {"duckdb", "spark"}:
+            raise ConfigError(f"unknown engine {engine!r}; choose duckdb or spark")
+        with self._store(read_only=True) as con:
+            if engine == "duckdb":
+                return compute_frames(ibis.duckdb.from_connection(con))
+            return self._spark_frames(con)
+
+    def _spark_frames(self, con: duckdb.DuckDBPyConnection) -> Frames:
+        import tempfile
+
+        from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
+
+        names = [
+            "core_baci__yearly_trade",
+            "core_supplywatch__material_products",
+            "core_wmd__yearly_production",
+            "core_wgi__yearly_governance",
+            "core_supplywatch__materials",
+            "core_pinksheet__monthly_prices",
+        ]
+        with tempfile.TemporaryDirectory() as d:
+            session = spark_session()
+            try:
+                return compute_frames(spark_backend(session, export_tables(con, names, Path(d))))
+            finally:
+                session.stop()
+
+    def screen(
+        self, importer: str, as_of: date, top: int | None = None, engine: str = "duckdb"
+    ) -> list[dict[str, Any]]:
+        """Items ranked by score for one importer on a date, with level and main driver."""
+        ladder = load_ladder()
+        fr = self.frames(engine)
+        tl = timeline(fr, [*monthly_dates(date(2000, 1, 1), as_of), as_of], ladder)
+        now = tl[(tl["as_of_date"] == pd.Timestamp(as_of)) & (tl["importer_id"] == importer)]
+        now = now.sort_values(["score", "item_id"], ascending=[False, True])
+        rows = [self._screen_row(r, ladder) for r in now.itertuples()]
+        return rows[:top] if top else rows
+
+    @staticmethod
+    def _screen_row(r: Any, ladder: Ladder) -> dict[str, Any]:
+        def num(v: Any, nd: int = 4) -> float | None:
+            return None if pd.isna(v) else round(float(v), nd)
+
+        return {
+            "item_id": r.item_id,
+            "name_en": r.name_en,
+            "importer_id": r.importer_id,
+            "score": num(r.score, 1),
+            "level": int(r.level),
+            "level_ko": _level_name(int(r.level), ladder, "ko"),
+            "level_en": _level_name(int(r.level), ladder, "en"),
+            "main_driver": r.main_driver,
+            "confidence": num(r.confidence, 2),
+            "trade_year": int(r.trade_year),
+            "trade_available_date": str(r.trade_available_date.date()),
+            "import_value_kusd": num(r.import_value_kusd, 1),
+            "top_supplier_id_iso3": r.top_supplier_id_iso3,
+            "top_supplier_share": num(r.top_supplier_share),
+            "china_share": num(r.china_share),
+            "supplier_hhi": num(r.supplier_hhi),
+            "production_hhi": num(r.production_hhi),
+            "is_kita_screen": bool(r.is_kita_screen),
+            "is_absolute_dependence": bool(r.is_absolute_dependence),
+            "missing_factors": r.missing_factors or None,
+            "factors": {f: num(getattr(r, f"f_{f}")) for f in ladder.weights},
+            "ladder_version": ladder.version,
+        }
+
+    def backtest(
+        self,
+        events_file: Path,
+        importers: list[str] | None = None,
+        end: date | None = None,
+        engine: str = "duckdb",
+    ) -> bt.BacktestResult:
+        """Back-test the ladder on an events CSV."""
+        events = bt.read_events(events_file)
+        ladder = load_ladder()
+        fr = self.frames(engine)
+        with self._store(read_only=True) as con:
+            links = con.execute(
+                "SELECT material_id, product_id_hs6 FROM "
+                "core_supplywatch__material_products "
+                "WHERE hs_revision_code = 'H6'"
+            ).df()
+        return bt.run(
+            fr, events, ladder, links, importers or ["KOR", "JPN", "BLOC"], end or date.today()
+        )
+
+    def calibrate(self) -> dict[str, tuple[float, float]]:
+        """Thresholds by the ladder's documented rule, on the current store."""
+        return cal.thresholds(self.frames(), load_ladder())

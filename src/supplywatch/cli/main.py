@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Annotated
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -174,6 +178,155 @@ def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         f"{head['materials_with_bundled_trade']} have bundled BACI trade rows. "
         "Try: supplywatch items 디스프로슘"
     )
+
+
+class Importer(StrEnum):
+    KOR = "KOR"
+    JPN = "JPN"
+    BLOC = "BLOC"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[Engine, typer.Option(help="Indicator engine (spark needs the extra).")]
+
+
+def _print_screen(rows: list[dict[str, Any]], title: str) -> None:
+    console.print(
+        rich_table(
+            title,
+            [
+                "#",
+                "item",
+                "level",
+                "score",
+                "main driver",
+                "top supplier",
+                "share",
+                "China",
+                "data year",
+                "confidence",
+            ],
+            [
+                [
+                    i,
+                    r["item_id"],
+                    f"{r['level_ko']} {r['level_en']}" if r["level"] else "-",
+                    r["score"],
+                    r["main_driver"],
+                    r["top_supplier_id_iso3"],
+                    r["top_supplier_share"],
+                    r["china_share"],
+                    r["trade_year"],
+                    r["confidence"],
+                ]
+                for i, r in enumerate(rows, start=1)
+            ],
+            max_width=24,
+        )
+    )
+
+
+@app.command(
+    epilog="Examples: supplywatch screen --importer BLOC --top 15 · "
+    "supplywatch screen --importer KOR --as-of 2010-06-01 --format json"
+)
+def screen(
+    ctx: typer.Context,
+    importer: Annotated[Importer, typer.Option(help="KOR, JPN or the KR+JP BLOC.")] = Importer.BLOC,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Date (YYYY-MM-DD): use only data available then. Default: today."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 20,
+    engine: EngineOpt = Engine.duckdb,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Items ranked by risk for an importer, with level (관심/주의/경계/심각) and main driver."""
+    when = _date(as_of)
+    rows = _services(ctx).screen(importer.value, when, top or None, engine.value)
+    if fmt == Format.json:
+        emit_json(console, rows)
+        return
+    _print_screen(rows, f"Risk screen {importer.value} as of {when} (scores 0-100)")
+
+
+@app.command(
+    epilog="Example: supplywatch backtest --events ../shared/events/dev-events.csv "
+    "--out var/backtest.json"
+)
+def backtest(
+    ctx: typer.Context,
+    events: Annotated[Path, typer.Option(help="Events CSV (dev-events.csv format).")],
+    out: Annotated[Path | None, typer.Option(help="Write the full result as JSON.")] = None,
+    engine: EngineOpt = Engine.duckdb,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Back-test the alert ladder on past disruptions, using only data known on each date."""
+    res = _services(ctx).backtest(events, engine=engine.value)
+    data = {"summary": res.summary, "events": res.events}
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(
+            json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+    if fmt == Format.json:
+        emit_json(console, data)
+        return
+    rows = []
+    for e in res.events:
+        if e["kind"] != "import" or e["measure"] == "relaxation":
+            rows.append(
+                [
+                    e["event_id"],
+                    e["importer"],
+                    e["kind"] if e["kind"] != "import" else "relaxation",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            continue
+        o = e["offsets"]
+        best = {k: min((a["rank"] for a in v["affected"]), default=None) for k, v in o.items()}
+        lv0 = ", ".join(f"{a['item']}:{a['level']}" for a in o["0"]["affected"][:3]) or "no data"
+        rows.append(
+            [
+                e["event_id"],
+                e["importer"],
+                o["0"]["auc"] if o["0"]["auc"] is None else round(o["0"]["auc"], 2),
+                f"{best['365']}/{best['90']}/{best['0']}",
+                lv0,
+                ", ".join(o["0"]["affected_without_data"][:3]) or "",
+            ]
+        )
+    console.print(
+        rich_table(
+            "Back-test",
+            ["event", "importer", "AUC t0", "best rank -365/-90/0", "levels at t0", "no data"],
+            rows,
+            max_width=36,
+        )
+    )
+    console.print_json(json.dumps(res.summary, default=str))
+
+
+@app.command()
+def calibrate(ctx: typer.Context) -> None:
+    """Recompute the level thresholds by the ladder's documented rule (prints them)."""
+    emit_json(console, _services(ctx).calibrate())
+
+
+def _date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def main() -> None:

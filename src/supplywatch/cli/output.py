@@ -28,6 +28,13 @@ def rich_table(
         t.add_column(c, max_width=max_width, overflow="ellipsis", no_wrap=True)
     for r in rows:
         t.add_row(
-            *["no data" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r]
+            *[
+                "no data"
+                if v is None
+                else f"{v:,}"
+                if isinstance(v, int) and abs(v) >= 10_000
+                else str(v)
+                for v in r
+            ]
         )
     return t

@@ -1,0 +1,75 @@
+"""The alert configuration (ladder.yml), validated."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from supplywatch.errors import DataError
+
+LADDER_FILE = Path(__file__).resolve().parent / "ladder.yml"
+FACTORS = (
+    "supplier_concentration",
+    "sourcing_governance",
+    "production_concentration",
+    "recycling_gap",
+    "import_dynamics",
+    "price_shock",
+    "screens",
+)
+
+
+class Level(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str
+    ko: str
+    ja: str
+    en: str
+    entry: float = Field(ge=0, le=100)
+    exit: float = Field(ge=0, le=100)
+
+
+class Calibration(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    window: tuple[date, date]
+    quantiles: dict[str, float]
+    hysteresis_points: float = Field(ge=0)
+
+
+class Ladder(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str
+    neutral: float = Field(ge=0, le=1)
+    max_trade_age_days: int = Field(gt=0)
+    min_import_kusd: float = Field(ge=0)
+    weights: dict[str, float]
+    price_series: dict[str, str]
+    calibration: Calibration
+    levels: list[Level]
+
+    @model_validator(mode="after")
+    def _check(self) -> Ladder:
+        if set(self.weights) != set(FACTORS):
+            raise ValueError(f"weights must name exactly {FACTORS}")
+        if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) <= 0:
+            raise ValueError("weights must be >= 0 and not all zero")
+        entries = [lv.entry for lv in self.levels]
+        if entries != sorted(entries):
+            raise ValueError("level entry thresholds must increase")
+        for lv in self.levels:
+            if lv.exit > lv.entry:
+                raise ValueError(f"{lv.code}: exit above entry")
+        return self
+
+
+def load_ladder(path: Path = LADDER_FILE) -> Ladder:
+    """Parse and validate the ladder file; errors name the file and field."""
+    try:
+        return Ladder.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        raise DataError(str(path), f"invalid YAML: {exc}") from exc
+    except ValueError as exc:
+        raise DataError(str(path), f"invalid ladder: {exc}") from exc
