@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Reference GeoPolRisk values from the geopolrisk-py library, for parity tests and timing.
+
+This script is ours (Apache-2.0). It contains no code from geopolrisk-py (GPL); it only
+imports that library and calls its public functions, so it must be run with the Python
+of a separate environment in which geopolrisk-py is installed, never with supplywatch's:
+
+    /tmp/gprvenv/bin/python benchmarks/geopolrisk_reference.py --out /tmp/gpr.json \
+        [--materials Cobalt Lithium ...] [--countries KOR JPN] [--years 2018 2024]
+
+For every (material, country, year) case it records:
+
+* what the library's aggregate entry point ``geopolrisk.assessment.main.gprs_calc`` returns
+  for that one case (Score, CF, HHI, import risk, price), timed per call; and
+* the intermediate terms, from the library's core functions called in the same order as
+  ``gprs_calc`` calls them (``core.importrisk`` -> numerator, total import quantity, price;
+  ``core.HHI`` -> domestic production, HHI; ``core.GeoPolRisk`` -> Score, CF, import risk),
+  timed separately, and whether both paths agree exactly.
+
+A case the library cannot compute is recorded with its error and the run goes on
+(``gprs_calc`` itself swallows errors and returns no row; the core path shows the exception).
+
+Side effects of the library, and how they are contained:
+
+* On import it creates ``$HOME/Documents/geopolrisk/{logs,databases,output}``, writes a DEBUG
+  log file there and copies ``Company data.xlsx``; ``gprs_calc`` writes ``output/results.xlsx``
+  and ``output/Datarecords.db`` there. This script points ``HOME`` at a fresh temporary
+  directory (``--workdir``, default a new ``/tmp/gpr_ref_*``) before importing the library,
+  so nothing is written to the real home, to the library's install folder or to the repo.
+  The path is recorded in the output as ``library_workdir``.
+* It reads its bundled SQLite files (``geopolrisk/lib/*.db``) into memory on import (about
+  30 s); this script opens them read-only only to map ISO3 codes to numeric codes.
+
+``gprs_calc`` rebuilds its material-mapped trade table (``utils.mapped_baci``, about 13 s) on
+every call. To call it once per case without paying that each time, this script builds the
+table once with the library's own ``mapped_baci`` and hands that same object to later calls
+(the name ``mapped_baci`` in ``geopolrisk.assessment.main`` is rebound to return it). The
+library never modifies the table in place, so results are unchanged; ``--no-cache-mapping``
+turns this off (then every case pays the rebuild).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_COUNTRIES = ["KOR", "JPN"]
+DEFAULT_YEARS = (2018, 2024)
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, type=Path, help="output JSON file")
+    p.add_argument(
+        "--materials",
+        nargs="+",
+        default=None,
+        help="material names as geopolrisk names them ('Reference ID', e.g. Cobalt, 'Rare earth'); "
+        "default: every material the library knows (utils.default_rmlist())",
+    )
+    p.add_argument("--countries", nargs="+", default=DEFAULT_COUNTRIES, help="ISO3 codes (default KOR JPN)")
+    p.add_argument(
+        "--years",
+        nargs=2,
+        type=int,
+        default=list(DEFAULT_YEARS),
+        metavar=("FIRST", "LAST"),
+        help="inclusive year range (default 2018 2024)",
+    )
+    p.add_argument("--workdir", type=Path, default=None, help="HOME for the library's own output files")
+    p.add_argument("--no-cache-mapping", action="store_true", help="let gprs_calc rebuild its trade table per case")
+    p.add_argument("--quiet", action="store_true", help="no per-case progress lines on stderr")
+    return p.parse_args(argv)
+
+
+def _num(x: Any) -> float | int | None:
+    """A JSON-safe number: Python float/int, None for missing or non-finite values."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(f):
+        return None
+    if isinstance(x, int) and not isinstance(x, bool):
+        return int(x)
+    return f
+
+
+def _iso3_to_numeric(db_path: Path) -> dict[str, int]:
+    """ISO3 -> BACI numeric country code, from the library's own code table (opened read-only)."""
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT country_iso3, country_code FROM country_codes_V202401b").fetchall()
+    finally:
+        con.close()
+    return {str(iso3).strip().upper(): int(code) for iso3, code in rows if iso3 and code}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    t_start = time.perf_counter()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="gpr_ref_", dir="/tmp"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    # Contain the library's side effects before it is imported (it acts at import time).
+    os.environ["HOME"] = str(workdir)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    sys.dont_write_bytecode = True
+
+    import importlib.metadata as md
+
+    t0 = time.perf_counter()
+    import geopolrisk  # noqa: F401
+    from geopolrisk.assessment import core, main as gmain, utils
+    from geopolrisk.assessment.database import databases
+
+    t_import = time.perf_counter() - t0
+    version = md.version("geopolrisk-py")
+    lib_dir = Path(geopolrisk.__file__).resolve().parent / "lib"
+
+    hs_map = utils.Mapping()  # Reference ID -> HS codes, as the library builds it
+    known = list(hs_map.keys())
+    materials = args.materials if args.materials else known
+    years = list(range(args.years[0], args.years[1] + 1))
+
+    iso3_num = _iso3_to_numeric(lib_dir / "baci.db")
+    iso_df = databases.production["Country_ISO"]
+    num_to_name = {int(i): str(n) for i, n in zip(iso_df["ISO"], iso_df["Country"])}
+
+    hs_table = databases.production["HS Code Map"]
+    sheet_of = dict(zip(hs_table["Reference ID"], hs_table["Sheet_name"]))
+
+    # Build the material-mapped trade table once, with the library's own function.
+    t0 = time.perf_counter()
+    mapped = utils.mapped_baci()
+    t_mapping = time.perf_counter() - t0
+    if not args.no_cache_mapping:
+        gmain.mapped_baci = lambda: mapped  # gprs_calc looks this name up in its own module
+
+    cases: list[dict[str, Any]] = []
+    n_total = len(materials) * len(args.countries) * len(years)
+    t_cases0 = time.perf_counter()
+    for rm in materials:
+        unit = None
+        try:
+            unit = str(utils.getProd(rm)["unit"].tolist()[0])
+        except Exception:  # noqa: BLE001 - unknown material; recorded below per case
+            pass
+        for iso3 in args.countries:
+            code = iso3_num.get(iso3.upper())
+            name = num_to_name.get(code) if code is not None else None
+            for year in years:
+                rec: dict[str, Any] = {
+                    "material": rm,
+                    "wmd_sheet": sheet_of.get(rm),
+                    "hs_codes": sorted(hs_map.get(rm, [])),
+                    "production_unit": unit,
+                    "country": iso3.upper(),
+                    "country_code": code,
+                    "country_name": name,
+                    "year": year,
+                    "error": None,
+                }
+                if name is None:
+                    rec["error"] = f"country {iso3!r} not in the library's country tables"
+                    rec["ok"] = False
+                    cases.append(rec)
+                    continue
+
+                # 1) the public aggregate entry point, one case per call
+                t0 = time.perf_counter()
+                try:
+                    res = gmain.gprs_calc([year], [name], [rm])
+                    g_err = None
+                except Exception as e:  # noqa: BLE001
+                    res, g_err = None, f"{type(e).__name__}: {e}"
+                rec["time_s_gprs_calc"] = time.perf_counter() - t0
+                if res is not None and len(res) == 1:
+                    row = res.iloc[0]
+                    rec["gprs_calc"] = {
+                        "score": _num(row["GeoPolRisk Score"]),
+                        "cf": _num(row["GeoPolRisk Characterization Factor [eq. Kg-Cu/Kg]"]),
+                        "hhi": _num(row["HHI"]),
+                        "import_risk": _num(row["Import Risk"]),
+                        "price": _num(row["Price"]),
+                        "dbid": str(row["DBID"]),
+                    }
+                else:
+                    rec["gprs_calc"] = None
+                    g_err = g_err or "gprs_calc returned no row (it stops at the first error it meets)"
+
+                # 2) the core functions, in gprs_calc's order, for the intermediate terms
+                t0 = time.perf_counter()
+                stage = "core.importrisk"
+                try:
+                    numer, total_imp, price = core.importrisk(rm, year, name, mapped)
+                    stage = "core.HHI"
+                    prod_qty, hhi = core.HHI(rm, year, name)
+                    stage = "core.GeoPolRisk"
+                    score, cf, wta = core.GeoPolRisk(numer, total_imp, price, prod_qty, hhi)
+                    rec.update(
+                        {
+                            "hhi": _num(hhi),
+                            "import_risk": _num(wta),
+                            "score": _num(score),
+                            "cf": _num(cf),
+                            "weighted_import_qty": _num(numer),
+                            "total_import_qty": _num(total_imp),
+                            "domestic_production": _num(prod_qty),
+                            "denominator": _num(total_imp + prod_qty),
+                            "price": _num(price),
+                        }
+                    )
+                    c_err = None
+                except Exception as e:  # noqa: BLE001
+                    c_err = f"{stage}: {type(e).__name__}: {e}"
+                rec["time_s_core"] = time.perf_counter() - t0
+
+                g = rec["gprs_calc"]
+                if g is not None and c_err is None:
+                    rec["paths_agree"] = all(
+                        g[k] == rec[k] for k in ("score", "cf", "hhi", "import_risk", "price")
+                    )
+                else:
+                    rec["paths_agree"] = None
+                rec["ok"] = g is not None and c_err is None
+                if g_err or c_err:
+                    rec["error"] = "; ".join(x for x in (g_err if g is None else None, c_err) if x)
+                if g is not None and c_err is not None:
+                    # gprs_calc computed what the core path could not: keep its headline values
+                    for k in ("score", "cf", "hhi", "import_risk", "price"):
+                        rec.setdefault(k, g[k])
+                cases.append(rec)
+                if not args.quiet:
+                    print(
+                        f"[{len(cases)}/{n_total}] {rm} {iso3} {year}: "
+                        + (f"score={rec.get('score')}" if rec["ok"] else f"ERROR {rec['error']}"),
+                        file=sys.stderr,
+                        flush=True,
+                    )
+
+    t_cases = time.perf_counter() - t_cases0
+    total = time.perf_counter() - t_start
+    n_ok = sum(1 for c in cases if c.get("ok"))
+    out = {
+        "library": "geopolrisk-py",
+        "library_version": version,
+        "python": platform.python_version(),
+        "library_workdir": str(workdir / "Documents" / "geopolrisk"),
+        "mapping_cached": not args.no_cache_mapping,
+        "materials": materials,
+        "countries": [c.upper() for c in args.countries],
+        "years": years,
+        "n_cases": len(cases),
+        "n_ok": n_ok,
+        "n_failed": len(cases) - n_ok,
+        "time_s_import": t_import,
+        "time_s_mapped_baci": t_mapping,
+        "time_s_cases": t_cases,
+        "time_s_per_case_gprs_calc_mean": (
+            sum(c.get("time_s_gprs_calc", 0.0) for c in cases) / len(cases) if cases else None
+        ),
+        "time_s_per_case_core_mean": (sum(c.get("time_s_core", 0.0) for c in cases) / len(cases) if cases else None),
+        "total_wall_s": total,
+        "cases": cases,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(args.out.suffix + ".part")
+    tmp.write_text(json.dumps(out, indent=1, allow_nan=False), encoding="utf-8")
+    tmp.replace(args.out)
+    print(
+        f"{n_ok}/{len(cases)} cases ok; total {total:.1f} s (import {t_import:.1f} s, "
+        f"mapping {t_mapping:.1f} s, cases {t_cases:.1f} s); wrote {args.out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
