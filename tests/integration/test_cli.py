@@ -102,3 +102,53 @@ def test_bad_file_error_names_file_row_column(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "wgi_1996_2023_long.csv" in result.stderr
     assert "row 3" in result.stderr and "column 'indicator'" in result.stderr
+
+
+def test_screen_and_explain_json(loaded: Path) -> None:
+    result = _cli(
+        loaded,
+        "screen",
+        "--importer",
+        "JPN",
+        "--as-of",
+        "2024-06-01",
+        "--top",
+        "3",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3
+    assert rows[0]["score"] >= rows[1]["score"] >= rows[2]["score"]
+    assert all(r["trade_year"] == 2022 for r in rows)  # 2023 appears on 2025-01-31
+    assert {r["importer_id"] for r in rows} == {"JPN"}
+    result = _cli(
+        loaded,
+        "explain",
+        "dysprosium",
+        "--importer",
+        "JPN",
+        "--as-of",
+        "2024-06-01",
+        "--chart",
+        str(loaded / "dy.html"),
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    exp = json.loads(result.stdout)
+    assert exp["evidence"]["trade"]["year"] == 2022
+    assert {f["factor"] for f in exp["factors"]} >= {"supplier_concentration", "screens"}
+    assert sum(f["contribution_points"] for f in exp["factors"]) == pytest.approx(
+        exp["score"], abs=0.1
+    )
+    html = (loaded / "dy.html").read_text(encoding="utf-8")
+    assert "Plotly.newPlot" in html
+    assert '<script src="http' not in html  # offline: plotly.js is inlined, no CDN
+
+
+def test_explain_unknown_material(loaded: Path) -> None:
+    result = _cli(loaded, "explain", "unobtainium")
+    assert result.returncode == 2
+    assert "unknown material 'unobtainium'" in result.stderr

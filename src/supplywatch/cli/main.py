@@ -314,6 +314,96 @@ def backtest(
     console.print_json(json.dumps(res.summary, default=str))
 
 
+@app.command(
+    epilog="Example: supplywatch explain natural_graphite --importer BLOC --chart var/graphite.html"
+)
+def explain(
+    ctx: typer.Context,
+    material: Annotated[str, typer.Argument(help="Material id (see `items`).")],
+    importer: Annotated[Importer, typer.Option(help="KOR, JPN or BLOC.")] = Importer.BLOC,
+    as_of: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD).")] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(help="Write an offline HTML chart (supplier shares, history, factors)."),
+    ] = None,
+    engine: EngineOpt = Engine.duckdb,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Why an item has its level: factors, supplier shares over time, production
+    concentration, level history, evidence."""
+    exp = _services(ctx).explain(material, importer.value, _date(as_of), engine.value)
+    if chart is not None:
+        from supplywatch.alerts.explain import chart_html
+
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        chart.write_text(chart_html(exp), encoding="utf-8")
+    if fmt == Format.json:
+        emit_json(console, exp)
+        return
+    if exp.get("status") == "no data":
+        console.print(f"{material} / {importer.value}: no data as of {exp['as_of']}")
+        return
+    console.print(
+        f"[bold]{exp['name_en']}[/] — {exp['importer_id']} — as of {exp['as_of']}: "
+        f"[bold]{exp['level_ko']} {exp['level_en']}[/] score {exp['score']} "
+        f"(confidence {exp['confidence']}, ladder {exp['ladder_version']})"
+    )
+    console.print(
+        rich_table(
+            "Factors",
+            ["factor", "value", "weight", "points", "data"],
+            [
+                [
+                    f["factor"],
+                    f["value"],
+                    f["weight"],
+                    f["contribution_points"],
+                    "yes" if f["has_data"] else "no data (neutral)",
+                ]
+                for f in exp["factors"]
+            ],
+        )
+    )
+    ev = exp["evidence"]["trade"]
+    console.print(
+        f"Trade evidence: {ev['table']} year {ev['year']} (available "
+        f"{ev['available_date']}, {ev['freshness_days']} days old, snapshot "
+        f"{ev['snapshot_id']}); imports {ev['import_value_kusd']} kUSD; "
+        f"top supplier {ev['top_supplier_id_iso3']}"
+    )
+    years = sorted({s["year"] for s in exp["supplier_shares"]})[-5:]
+    console.print(
+        rich_table(
+            "Top suppliers (share of imports)",
+            ["year", "suppliers"],
+            [
+                [
+                    y,
+                    ", ".join(
+                        f"{s['supplier']} {s['share']:.2f}"
+                        for s in exp["supplier_shares"]
+                        if s["year"] == y
+                    ),
+                ]
+                for y in years
+            ],
+            max_width=90,
+        )
+    )
+    console.print(
+        rich_table(
+            "Level history (changes)",
+            ["date", "level", "score"],
+            [
+                [h["date"], f"{h['level_ko']} {h['level']}", h["score"]]
+                for h in exp["level_history"][-12:]
+            ],
+        )
+    )
+    if chart is not None:
+        console.print(f"Chart written to {chart}")
+
+
 @app.command()
 def calibrate(ctx: typer.Context) -> None:
     """Recompute the level thresholds by the ladder's documented rule (prints them)."""
