@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -10,51 +10,44 @@ import ibis
 import pandas as pd
 import pytest
 
-from supplywatch.indicators import production, trade
+from supplywatch.alerts.evaluate import Frames, compute_frames
 
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-TABLES = [
-    "core_baci__yearly_trade",
-    "core_supplywatch__material_products",
-    "core_wmd__yearly_production",
-    "core_wgi__yearly_governance",
-]
+TABLES = ["core_baci__yearly_trade", "core_supplywatch__material_products",
+          "core_wmd__yearly_production", "core_wgi__yearly_governance",
+          "core_supplywatch__materials", "core_pinksheet__monthly_prices"]
+KEYS = {
+    "dep": ["item_id", "importer_id", "ref_year"],
+    "gov": ["wgi_release_code", "item_id", "importer_id", "ref_year"],
+    "prod": ["item_id", "ref_year"],
+    "prices": ["commodity_name_wb", "period_start_date"],
+    "materials": ["material_id"],
+    "releases": ["wgi_release_code"],
+}
 
 
 @pytest.fixture(scope="module")
-def engines(
-    bundle_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Any, Any]]:
+def both(bundle_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[Frames, Frames]]:
     from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
 
     parquet = export_tables(bundle_store, TABLES, tmp_path_factory.mktemp("parquet"))
     session = spark_session()
-    yield ibis.duckdb.from_connection(bundle_store), spark_backend(session, parquet)
-    session.stop()
+    try:
+        spark = compute_frames(spark_backend(session, parquet))
+    finally:
+        session.stop()
+    yield compute_frames(ibis.duckdb.from_connection(bundle_store)), spark
 
 
-def _dependence(con: Any) -> Any:
-    links = con.table("core_supplywatch__material_products").rename(item_id="material_id")
-    flows = trade.item_flows(con.table("core_baci__yearly_trade"), links)
-    return trade.dependence(trade.importer_flows(flows, ["KOR", "JPN", "BLOC", "USA"]))
-
-
-def _production(con: Any) -> Any:
-    return production.production_concentration(con.table("core_wmd__yearly_production"))
-
-
-@pytest.mark.parametrize("indicator", [_dependence, _production], ids=["dependence", "production"])
-def test_same_result_on_both_engines(
-    engines: tuple[Any, Any], indicator: Callable[[Any], Any]
-) -> None:
-    duck, spark = engines
-    a, b = indicator(duck).to_pyarrow().to_pandas(), indicator(spark).to_pyarrow().to_pandas()
-    key = [
-        c for c in a.columns if c in {"item_id", "importer_id", "ref_year", "commodity_name_wmd"}
-    ]
+@pytest.mark.parametrize("frame", sorted(KEYS))
+def test_same_result_on_both_engines(both: tuple[Frames, Frames], frame: str) -> None:
+    a: Any = getattr(both[0], frame)
+    b: Any = getattr(both[1], frame)
+    key = KEYS[frame]
     a = a.sort_values(key).reset_index(drop=True)
     b = b.sort_values(key).reset_index(drop=True)[a.columns]
-    assert len(a) > 400
-    pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
+    assert len(a) == len(b) > 0
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9, atol=1e-12)
