@@ -78,19 +78,61 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--workdir", type=Path, default=None, help="HOME for the library's own output files")
     p.add_argument("--no-cache-mapping", action="store_true", help="let gprs_calc rebuild its trade table per case")
+    p.add_argument(
+        "--batch-check",
+        action="store_true",
+        help="also call gprs_calc once for all cases together, with its own (uncached) trade table, "
+        "and compare with the per-case values (it stops at the first case it cannot compute)",
+    )
     p.add_argument("--quiet", action="store_true", help="no per-case progress lines on stderr")
     return p.parse_args(argv)
 
 
-def _num(x: Any) -> float | int | None:
-    """A JSON-safe number: Python float/int, None for missing or non-finite values."""
+HEADLINE = ("score", "cf", "hhi", "import_risk", "price")
+
+
+def _float(x: Any) -> float | None:
     if x is None:
         return None
     try:
-        f = float(x)
+        return float(x)
     except (TypeError, ValueError):
         return None
-    return f if math.isfinite(f) else None
+
+
+def _num(x: Any) -> float | None:
+    """A JSON-safe number: a Python float, None for missing or non-finite values."""
+    f = _float(x)
+    return f if f is not None and math.isfinite(f) else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exact equality of two numbers, NaN equal to NaN."""
+    fa, fb = _float(a), _float(b)
+    if fa is None or fb is None:
+        return fa is None and fb is None
+    return fa == fb or (math.isnan(fa) and math.isnan(fb))
+
+
+def _nonfinite(values: dict[str, Any]) -> dict[str, str]:
+    """Fields whose value is NaN or infinite (written as None in the JSON), with their repr."""
+    out = {}
+    for k, v in values.items():
+        f = _float(v)
+        if f is not None and not math.isfinite(f):
+            out[k] = repr(f)
+    return out
+
+
+def _result_row(row: Any) -> dict[str, Any]:
+    """Headline values of one row of gprs_calc's result table."""
+    return {
+        "score": row["GeoPolRisk Score"],
+        "cf": row["GeoPolRisk Characterization Factor [eq. Kg-Cu/Kg]"],
+        "hhi": row["HHI"],
+        "import_risk": row["Import Risk"],
+        "price": row["Price"],
+    }
 
 
 def _iso3_to_numeric(db_path: Path) -> dict[str, int]:
@@ -150,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         gmain.mapped_baci = lambda: mapped  # gprs_calc looks this name up in its own module
 
     cases: list[dict[str, Any]] = []
+    per_case_raw: dict[str, dict[str, Any]] = {}  # gprs_calc's unrounded values, by its DBID
     n_total = len(materials) * len(args.countries) * len(years)
     t_cases0 = time.perf_counter()
     for rm in materials:
@@ -187,16 +230,14 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as e:  # noqa: BLE001
                     res, g_err = None, f"{type(e).__name__}: {e}"
                 rec["time_s_gprs_calc"] = time.perf_counter() - t0
+                g_raw: dict[str, Any] | None = None
                 if res is not None and len(res) == 1:
-                    row = res.iloc[0]
-                    rec["gprs_calc"] = {
-                        "score": _num(row["GeoPolRisk Score"]),
-                        "cf": _num(row["GeoPolRisk Characterization Factor [eq. Kg-Cu/Kg]"]),
-                        "hhi": _num(row["HHI"]),
-                        "import_risk": _num(row["Import Risk"]),
-                        "price": _num(row["Price"]),
-                        "dbid": str(row["DBID"]),
-                    }
+                    g_raw = _result_row(res.iloc[0])
+                    rec["gprs_calc"] = {k: _num(g_raw[k]) for k in HEADLINE}
+                    rec["gprs_calc"]["dbid"] = str(res.iloc[0]["DBID"])
+                    per_case_raw[rec["gprs_calc"]["dbid"]] = g_raw
+                    if _nonfinite(g_raw):
+                        rec["gprs_calc"]["nonfinite"] = _nonfinite(g_raw)
                 else:
                     rec["gprs_calc"] = None
                     g_err = g_err or "gprs_calc returned no row (it stops at the first error it meets)"
@@ -204,35 +245,35 @@ def main(argv: list[str] | None = None) -> int:
                 # 2) the core functions, in gprs_calc's order, for the intermediate terms
                 t0 = time.perf_counter()
                 stage = "core.importrisk"
+                c_raw: dict[str, Any] | None = None
                 try:
                     numer, total_imp, price = core.importrisk(rm, year, name, mapped)
                     stage = "core.HHI"
                     prod_qty, hhi = core.HHI(rm, year, name)
                     stage = "core.GeoPolRisk"
                     score, cf, wta = core.GeoPolRisk(numer, total_imp, price, prod_qty, hhi)
-                    rec.update(
-                        {
-                            "hhi": _num(hhi),
-                            "import_risk": _num(wta),
-                            "score": _num(score),
-                            "cf": _num(cf),
-                            "weighted_import_qty": _num(numer),
-                            "total_import_qty": _num(total_imp),
-                            "domestic_production": _num(prod_qty),
-                            "denominator": _num(total_imp + prod_qty),
-                            "price": _num(price),
-                        }
-                    )
+                    c_raw = {
+                        "hhi": hhi,
+                        "import_risk": wta,
+                        "score": score,
+                        "cf": cf,
+                        "weighted_import_qty": numer,
+                        "total_import_qty": total_imp,
+                        "domestic_production": prod_qty,
+                        "denominator": total_imp + prod_qty,
+                        "price": price,
+                    }
+                    rec.update({k: _num(v) for k, v in c_raw.items()})
+                    if _nonfinite(c_raw):
+                        rec["nonfinite"] = _nonfinite(c_raw)
                     c_err = None
                 except Exception as e:  # noqa: BLE001
                     c_err = f"{stage}: {type(e).__name__}: {e}"
                 rec["time_s_core"] = time.perf_counter() - t0
 
                 g = rec["gprs_calc"]
-                if g is not None and c_err is None:
-                    rec["paths_agree"] = all(
-                        g[k] == rec[k] for k in ("score", "cf", "hhi", "import_risk", "price")
-                    )
+                if g_raw is not None and c_raw is not None:
+                    rec["paths_agree"] = all(_same(g_raw[k], c_raw[k]) for k in HEADLINE)
                 else:
                     rec["paths_agree"] = None
                 rec["ok"] = g is not None and c_err is None
@@ -240,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                     rec["error"] = "; ".join(x for x in (g_err if g is None else None, c_err) if x)
                 if g is not None and c_err is not None:
                     # gprs_calc computed what the core path could not: keep its headline values
-                    for k in ("score", "cf", "hhi", "import_risk", "price"):
+                    for k in HEADLINE:
                         rec.setdefault(k, g[k])
                 cases.append(rec)
                 if not args.quiet:
@@ -252,6 +293,26 @@ def main(argv: list[str] | None = None) -> int:
                     )
 
     t_cases = time.perf_counter() - t_cases0
+
+    batch: dict[str, Any] | None = None
+    if args.batch_check:
+        gmain.mapped_baci = utils.mapped_baci  # the library's own, uncached
+        names = [num_to_name[iso3_num[c.upper()]] for c in args.countries if iso3_num.get(c.upper()) in num_to_name]
+        t0 = time.perf_counter()
+        res = gmain.gprs_calc(years, names, materials)
+        t_batch = time.perf_counter() - t0
+        by_id = {str(r["DBID"]): _result_row(r) for _, r in res.iterrows()}
+        n_equal = sum(
+            1
+            for dbid, raw in per_case_raw.items()
+            if dbid in by_id and all(_same(by_id[dbid][k], raw[k]) for k in HEADLINE)
+        )
+        batch = {
+            "time_s": t_batch,
+            "n_rows": len(res),
+            "n_cases_equal_to_per_case": int(n_equal),
+            "note": "one gprs_calc call over years x countries x materials, mapped_baci rebuilt once inside it",
+        }
     total = time.perf_counter() - t_start
     n_ok = sum(1 for c in cases if c.get("ok"))
     out = {
@@ -273,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             sum(c.get("time_s_gprs_calc", 0.0) for c in cases) / len(cases) if cases else None
         ),
         "time_s_per_case_core_mean": (sum(c.get("time_s_core", 0.0) for c in cases) / len(cases) if cases else None),
+        "batch_gprs_calc": batch,
         "total_wall_s": total,
         "cases": cases,
     }

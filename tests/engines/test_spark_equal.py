@@ -25,6 +25,7 @@ KEYS = {
     "prices": ["commodity_name_wb", "period_start_date"],
     "materials": ["material_id"],
     "releases": ["wgi_release_code"],
+    "supply_risk": ["item_id", "importer_id", "ref_year"],
 }
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from supplywatch.alerts.model import FACTORS, Ladder
-from supplywatch.indicators import composite, production, signals, trade
+from supplywatch.catalog.countries import BLOC_ID, BLOC_MEMBERS
+from supplywatch.indicators import composite, production, signals, supply_risk, trade
 
 IMPORTERS = ["KOR", "JPN", "BLOC"]
 
@@ -31,6 +33,7 @@ class Frames:
     prices: pd.DataFrame
     materials: pd.DataFrame
     releases: pd.DataFrame
+    supply_risk: pd.DataFrame
 
 
 def compute_frames(con: Any, importers: list[str] | None = None) -> Frames:
@@ -56,6 +59,7 @@ def compute_frames(con: Any, importers: list[str] | None = None) -> Frames:
         "available_date",
     )
     releases = wgi.group_by("wgi_release_code").aggregate(vintage_date=wgi.vintage_date.max())
+    sr = _supply_risk(con, imps, dep, trade.supplier_shares(imports), materials, wgi)
 
     def pull(e: Any) -> pd.DataFrame:
         df = e.to_pyarrow().to_pandas()
@@ -80,7 +84,39 @@ def compute_frames(con: Any, importers: list[str] | None = None) -> Frames:
             )
         ),
         pull(releases),
+        pull(sr),
     )
+
+
+def _supply_risk(con: Any, imps: list[str], dep: Any, shares: Any, materials: Any, wgi: Any) -> Any:
+    """EU supply risk per (material, importer, year), with apparent consumption."""
+    ps = production.production_shares(con.table("core_wmd__yearly_production"))
+    m = materials.filter(materials.commodity_name_wmd.notnull()).select(
+        "material_id", "commodity_name_wmd"
+    )
+    ps = ps.join(m, "commodity_name_wmd").rename(item_id="material_id")
+    countries = [c for c in imps if c != BLOC_ID]
+    mine = ps.filter(ps.country_id_iso3.isin(countries))
+    dom = mine.select(
+        "item_id", "ref_year", importer_id=mine.country_id_iso3, production_t=mine.production_t
+    )
+    if BLOC_ID in imps:
+        b = ps.filter(ps.country_id_iso3.isin(list(BLOC_MEMBERS)))
+        b = b.group_by(["item_id", "ref_year"]).aggregate(production_t=b.production_t.sum())
+        dom = dom.union(
+            b.select(
+                "item_id",
+                "ref_year",
+                importer_id=ibis.literal(BLOC_ID),
+                production_t=b.production_t,
+            )
+        )
+    rel = supply_risk.apparent_consumption(
+        dep.select("item_id", "importer_id", "ref_year", "import_qty_t"),
+        dep.select("item_id", "importer_id", "ref_year", "export_qty_t"),
+        dom,
+    )
+    return supply_risk.supply_risk(shares, ps, materials, wgi, rel)
 
 
 def _latest(df: pd.DataFrame, keys: list[str], when: pd.Timestamp, order: str) -> pd.DataFrame:

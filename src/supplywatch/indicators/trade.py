@@ -126,19 +126,33 @@ def item_exports(flows: ir.Table, countries: list[str]) -> ir.Table:
     if plain:
         f = flows.filter(flows.exporter_id_iso3.isin(plain))
         g = f.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
-            export_value_kusd=f.value_kusd.sum()
+            export_value_kusd=f.value_kusd.sum(), export_qty_t=f.qty_t.sum()
         )
         parts.append(
-            g.select("item_id", "ref_year", "export_value_kusd", importer_id=g.exporter_id_iso3)
+            g.select(
+                "item_id",
+                "ref_year",
+                "export_value_kusd",
+                "export_qty_t",
+                importer_id=g.exporter_id_iso3,
+            )
         )
     if BLOC_ID in countries:
         members = list(BLOC_MEMBERS)
         f = flows.filter(
             flows.exporter_id_iso3.isin(members) & ~flows.importer_id_iso3.isin(members)
         )
-        g = f.group_by(["item_id", "ref_year"]).aggregate(export_value_kusd=f.value_kusd.sum())
+        g = f.group_by(["item_id", "ref_year"]).aggregate(
+            export_value_kusd=f.value_kusd.sum(), export_qty_t=f.qty_t.sum()
+        )
         parts.append(
-            g.select("item_id", "ref_year", "export_value_kusd", importer_id=ibis.literal(BLOC_ID))
+            g.select(
+                "item_id",
+                "ref_year",
+                "export_value_kusd",
+                "export_qty_t",
+                importer_id=ibis.literal(BLOC_ID),
+            )
         )
     out = parts[0]
     for p in parts[1:]:
@@ -162,7 +176,9 @@ def screens(dep: ir.Table, exports: ir.Table) -> ir.Table:
     read as a pass).
     """
     j = dep.left_join(exports, ["item_id", "importer_id", "ref_year"])
-    j = j.select(dep, export_value_kusd=j.export_value_kusd.fill_null(0.0))
+    j = j.select(
+        dep, export_value_kusd=j.export_value_kusd.fill_null(0.0), export_qty_t=j.export_qty_t
+    )
     w = ibis.window(group_by=[j.item_id, j.importer_id], order_by=j.ref_year)
     china_top = (j.top_supplier_id_iso3 == CHINA).cast("int8")
     j = j.mutate(
