@@ -3,7 +3,7 @@ one column scan of the same table, measured in the same run.
 
 Default input: the real bundle store (var/supplywatch.duckdb). With --synthetic FILE, the
 SYNTHETIC BACI-sized Parquet made by benchmarks/synthetic_baci.py (labelled synthetic in the
-output). The screen is the product's own Ibis definitions (trade.item_flows, importer_flows,
+output). The screen is the product's own Ibis definitions (trade.code_flows, importer_flows,
 dependence, item_exports, screens) with HS codes as items. Each engine run is a fresh process
 that reports its wall time and peak RSS. --spark also runs the screen on Spark local and checks
 that both engines give equal results.
@@ -66,9 +66,7 @@ else:
 importers = [r[0] for r in duckdb.sql(
     f"SELECT DISTINCT country_iso3 FROM read_csv('{codes}', all_varchar=true) "
     "WHERE country_iso3 IS NOT NULL").fetchall()] + ["BLOC"]
-links = tr.select(item_id=tr.product_id_hs6, hs_revision_code=tr.hs_revision_code,
-                  product_id_hs6=tr.product_id_hs6).distinct()
-flows = trade.item_flows(tr, links)
+flows = trade.code_flows(tr)
 scr = trade.screens(trade.dependence(trade.importer_flows(flows, importers)),
                     trade.item_exports(flows, importers))
 t1 = time.perf_counter()

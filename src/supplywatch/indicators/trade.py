@@ -97,25 +97,62 @@ def supplier_shares(imports: ir.Table) -> ir.Table:
     return imports.mutate(import_value_kusd=total, supplier_share=imports.value_kusd / total)
 
 
+KEY = ["item_id", "importer_id", "ref_year"]
+
+
 def dependence(imports: ir.Table) -> ir.Table:
     """Per (item, importer, year): imports, top supplier and share, HHI, suppliers above 5%,
-    China's share. HHI is on supplier shares, in [1/n, 1]."""
-    s = supplier_shares(imports)
-    rank_w = ibis.window(
-        group_by=[s.item_id, s.importer_id, s.ref_year],
-        order_by=[ibis.desc(s.value_kusd), s.exporter_id_iso3],
+    China's share. HHI is on supplier shares, in [1/n, 1].
+
+    Two hash aggregates and one join, no window: HHI = sum(v^2) / (sum v)^2, top share =
+    max(v) / sum(v); the top supplier is the first code (alphabetically) among those with the
+    largest value, so ties resolve the same on every engine.
+    """
+    v = imports.value_kusd
+    agg = imports.group_by(KEY).aggregate(
+        import_value_kusd=v.sum(),
+        import_qty_t=imports.qty_t.sum(),
+        supplier_count=imports.exporter_id_iso3.nunique(),
+        _sum_sq=(v * v).sum(),
+        _max=v.max(),
+        _china=v.sum(where=imports.exporter_id_iso3 == CHINA),
+        available_date=imports.available_date.max(),
     )
-    s = s.mutate(supplier_rank=ibis.row_number().over(rank_w))
-    return s.group_by(["item_id", "importer_id", "ref_year"]).aggregate(
-        import_value_kusd=s.value_kusd.sum(),
-        import_qty_t=s.qty_t.sum(),
-        supplier_count=s.exporter_id_iso3.nunique(),
-        top_supplier_id_iso3=s.exporter_id_iso3.arbitrary(where=s.supplier_rank == 0),
-        top_supplier_share=s.supplier_share.max(),
-        supplier_hhi=(s.supplier_share * s.supplier_share).sum(),
-        suppliers_above_5pct=(s.supplier_share >= 0.05).sum(),
-        china_share=s.supplier_share.sum(where=s.exporter_id_iso3 == CHINA).fill_null(0.0),
-        available_date=s.available_date.max(),
+    j = imports.join(agg.select(*KEY, "import_value_kusd", "_max"), KEY)
+    second = j.group_by(KEY).aggregate(
+        top_supplier_id_iso3=j.exporter_id_iso3.min(where=j.value_kusd == j._max),
+        suppliers_above_5pct=(j.value_kusd >= 0.05 * j.import_value_kusd).sum(),
+    )
+    out = agg.join(second, KEY)
+    total = out.import_value_kusd
+    positive = total > 0
+    return out.select(
+        *KEY,
+        "import_value_kusd",
+        "import_qty_t",
+        "supplier_count",
+        "top_supplier_id_iso3",
+        top_supplier_share=ibis.ifelse(positive, out._max / total, None),
+        supplier_hhi=ibis.ifelse(positive, out._sum_sq / (total * total), None),
+        suppliers_above_5pct=out.suppliers_above_5pct,
+        china_share=ibis.ifelse(positive, out._china.fill_null(0.0) / total, None),
+        available_date=out.available_date,
+    )
+
+
+def code_flows(trade: ir.Table, revision: str = "H0") -> ir.Table:
+    """Bilateral flows with each HS6 code as its own item (no join, no aggregation: a trade
+    table has one row per year, exporter, importer and code)."""
+    t = trade.filter(trade.hs_revision_code == revision)
+    return t.select(  # nullable types, as item_flows gives (so unions line up)
+        item_id=t.product_id_hs6.cast("string"),
+        ref_year=t.ref_year.cast("int16"),
+        exporter_id_iso3=t.exporter_id_iso3.cast("string"),
+        importer_id_iso3=t.importer_id_iso3.cast("string"),
+        value_kusd=t.value_kusd.cast("float64"),
+        qty_t=t.qty_t.cast("float64"),
+        n_codes=ibis.literal(1).cast("int64"),
+        available_date=t.available_date.cast("date"),
     )
 
 
