@@ -42,6 +42,7 @@ turns this off (then every case pays the rebuild).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -58,7 +59,9 @@ DEFAULT_YEARS = (2018, 2024)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--out", required=True, type=Path, help="output JSON file")
     p.add_argument(
         "--materials",
@@ -67,7 +70,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="material names as geopolrisk names them ('Reference ID', e.g. Cobalt, 'Rare earth'); "
         "default: every material the library knows (utils.default_rmlist())",
     )
-    p.add_argument("--countries", nargs="+", default=DEFAULT_COUNTRIES, help="ISO3 codes (default KOR JPN)")
+    p.add_argument(
+        "--countries", nargs="+", default=DEFAULT_COUNTRIES, help="ISO3 codes (default KOR JPN)"
+    )
     p.add_argument(
         "--years",
         nargs=2,
@@ -76,13 +81,20 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar=("FIRST", "LAST"),
         help="inclusive year range (default 2018 2024)",
     )
-    p.add_argument("--workdir", type=Path, default=None, help="HOME for the library's own output files")
-    p.add_argument("--no-cache-mapping", action="store_true", help="let gprs_calc rebuild its trade table per case")
+    p.add_argument(
+        "--workdir", type=Path, default=None, help="HOME for the library's own output files"
+    )
+    p.add_argument(
+        "--no-cache-mapping",
+        action="store_true",
+        help="let gprs_calc rebuild its trade table per case",
+    )
     p.add_argument(
         "--batch-check",
         action="store_true",
-        help="also call gprs_calc once for all cases together, with its own (uncached) trade table, "
-        "and compare with the per-case values (it stops at the first case it cannot compute)",
+        help="also call gprs_calc once for all cases together, with its own (uncached) trade "
+        "table, and compare with the per-case values (it stops at the first case it cannot "
+        "compute)",
     )
     p.add_argument("--quiet", action="store_true", help="no per-case progress lines on stderr")
     return p.parse_args(argv)
@@ -139,7 +151,9 @@ def _iso3_to_numeric(db_path: Path) -> dict[str, int]:
     """ISO3 -> BACI numeric country code, from the library's own code table (opened read-only)."""
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        rows = con.execute("SELECT country_iso3, country_code FROM country_codes_V202401b").fetchall()
+        rows = con.execute(
+            "SELECT country_iso3, country_code FROM country_codes_V202401b"
+        ).fetchall()
     finally:
         con.close()
     return {str(iso3).strip().upper(): int(code) for iso3, code in rows if iso3 and code}
@@ -160,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     import geopolrisk  # noqa: F401
-    from geopolrisk.assessment import core, main as gmain, utils
+    from geopolrisk.assessment import core, utils
+    from geopolrisk.assessment import main as gmain
     from geopolrisk.assessment.database import databases
 
     t_import = time.perf_counter() - t0
@@ -179,10 +194,10 @@ def main(argv: list[str] | None = None) -> int:
 
     iso3_num = _iso3_to_numeric(lib_dir / "baci.db")
     iso_df = databases.production["Country_ISO"]
-    num_to_name = {int(i): str(n) for i, n in zip(iso_df["ISO"], iso_df["Country"])}
+    num_to_name = {int(i): str(n) for i, n in zip(iso_df["ISO"], iso_df["Country"], strict=True)}
 
     hs_table = databases.production["HS Code Map"]
-    sheet_of = dict(zip(hs_table["Reference ID"], hs_table["Sheet_name"]))
+    sheet_of = dict(zip(hs_table["Reference ID"], hs_table["Sheet_name"], strict=True))
 
     # Build the material-mapped trade table once, with the library's own function.
     t0 = time.perf_counter()
@@ -197,10 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     t_cases0 = time.perf_counter()
     for rm in materials:
         unit = None
-        try:
+        with contextlib.suppress(Exception):  # unknown material: the error is recorded per case
             unit = str(utils.getProd(rm)["unit"].tolist()[0])
-        except Exception:  # noqa: BLE001 - unknown material; recorded below per case
-            pass
         for iso3 in args.countries:
             code = iso3_num.get(iso3.upper())
             name = num_to_name.get(code) if code is not None else None
@@ -240,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
                         rec["gprs_calc"]["nonfinite"] = _nonfinite(g_raw)
                 else:
                     rec["gprs_calc"] = None
-                    g_err = g_err or "gprs_calc returned no row (it stops at the first error it meets)"
+                    g_err = (
+                        g_err or "gprs_calc returned no row (it stops at the first error it meets)"
+                    )
 
                 # 2) the core functions, in gprs_calc's order, for the intermediate terms
                 t0 = time.perf_counter()
@@ -297,7 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     batch: dict[str, Any] | None = None
     if args.batch_check:
         gmain.mapped_baci = utils.mapped_baci  # the library's own, uncached
-        names = [num_to_name[iso3_num[c.upper()]] for c in args.countries if iso3_num.get(c.upper()) in num_to_name]
+        names = [
+            num_to_name[iso3_num[c.upper()]]
+            for c in args.countries
+            if iso3_num.get(c.upper()) in num_to_name
+        ]
         t0 = time.perf_counter()
         res = gmain.gprs_calc(years, names, materials)
         t_batch = time.perf_counter() - t0
@@ -311,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
             "time_s": t_batch,
             "n_rows": len(res),
             "n_cases_equal_to_per_case": int(n_equal),
-            "note": "one gprs_calc call over years x countries x materials, mapped_baci rebuilt once inside it",
+            "note": "one gprs_calc call over years x countries x materials; "
+            "mapped_baci rebuilt once inside it",
         }
     total = time.perf_counter() - t_start
     n_ok = sum(1 for c in cases if c.get("ok"))
@@ -333,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
         "time_s_per_case_gprs_calc_mean": (
             sum(c.get("time_s_gprs_calc", 0.0) for c in cases) / len(cases) if cases else None
         ),
-        "time_s_per_case_core_mean": (sum(c.get("time_s_core", 0.0) for c in cases) / len(cases) if cases else None),
+        "time_s_per_case_core_mean": (
+            sum(c.get("time_s_core", 0.0) for c in cases) / len(cases) if cases else None
+        ),
         "batch_gprs_calc": batch,
         "total_wall_s": total,
         "cases": cases,

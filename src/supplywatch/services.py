@@ -349,3 +349,91 @@ class Services:
                 ).fetchall()
             )
         return _explain(fr, sh, item, importer, as_of, ladder, snaps)
+
+    @staticmethod
+    def explain_chart(exp: dict[str, Any]) -> str:
+        """The offline HTML chart of an explanation."""
+        from supplywatch.alerts.explain import chart_html
+
+        return chart_html(exp)
+
+    # --- live connectors -----------------------------------------------------------------------
+    def fetch(self, source: str, *, transport: Any = None, **query: Any) -> Path:
+        """Fetch from a live API into a new immutable snapshot; returns its directory.
+
+        ``transport`` (an httpx transport) lets tests serve recorded responses.
+        """
+        from supplywatch.catalog.countries import countries as country_list
+        from supplywatch.catalog.countries import encode_iso3
+        from supplywatch.sources import comtrade, japan_customs, kcs, worldbank_wgi
+        from supplywatch.sources.http import HttpClient
+
+        st = self.settings
+        client = HttpClient(
+            timeout_s=st.http_timeout_s,
+            max_retries=st.http_max_retries,
+            min_interval_s=1.0,
+            transport=transport,
+        )
+        out = st.snapshot_dir
+
+        def secret(value: Any, name: str) -> str:
+            if value is None:
+                raise ConfigError(f"{source} needs {name} (environment SUPPLYWATCH_{name.upper()})")
+            return str(value.get_secret_value())
+
+        with client:
+            if source == "comtrade":
+                reporters = [country_list()[encode_iso3(r)].m49 for r in query["reporters"]]
+                key = st.comtrade_api_key.get_secret_value() if st.comtrade_api_key else None
+                return Path(
+                    comtrade.fetch(
+                        reporters=[int(r) for r in reporters if r is not None],
+                        years=query["years"],
+                        cmd_codes=query["hs"],
+                        client=client,
+                        snapshot_dir=out,
+                        freq=query.get("freq", "A"),
+                        api_key=key,
+                    )
+                )
+            if source == "kcs":
+                return Path(
+                    kcs.fetch(
+                        hs_codes=query["hs"],
+                        start=query["start"],
+                        end=query["end"],
+                        service_key=secret(st.kcs_service_key, "kcs_service_key"),
+                        client=client,
+                        snapshot_dir=out,
+                        countries=query.get("countries"),
+                    )
+                )
+            if source == "japan_customs":
+                table = japan_customs.EstatTable(**query["table"])
+                return Path(
+                    japan_customs.fetch(
+                        tables=[table],
+                        app_id=secret(st.estat_app_id, "estat_app_id"),
+                        products=query["hs"],
+                        client=client,
+                        snapshot_dir=out,
+                        times=query.get("times"),
+                    )
+                )
+            if source == "worldbank_wgi":
+                return Path(
+                    worldbank_wgi.fetch(client=client, snapshot_dir=out, years=query.get("years"))
+                )
+        raise ConfigError(
+            f"unknown live source {source!r}; known: comtrade, kcs, japan_customs, worldbank_wgi"
+        )
+
+    def ingest_snapshot(
+        self, path: Path, progress: Progress | None = None, *, force: bool = False
+    ) -> IngestResult:
+        """Load a fetched snapshot (trade connectors) into the store."""
+        from supplywatch.pipeline.snapshot_ingest import ingest_snapshot
+
+        with self._store() as con:
+            return ingest_snapshot(con, path, progress, force=force)

@@ -15,9 +15,14 @@ from supplywatch.alerts.evaluate import Frames, compute_frames
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-TABLES = ["core_baci__yearly_trade", "core_supplywatch__material_products",
-          "core_wmd__yearly_production", "core_wgi__yearly_governance",
-          "core_supplywatch__materials", "core_pinksheet__monthly_prices"]
+TABLES = [
+    "core_baci__yearly_trade",
+    "core_supplywatch__material_products",
+    "core_wmd__yearly_production",
+    "core_wgi__yearly_governance",
+    "core_supplywatch__materials",
+    "core_pinksheet__monthly_prices",
+]
 KEYS = {
     "dep": ["item_id", "importer_id", "ref_year"],
     "gov": ["wgi_release_code", "item_id", "importer_id", "ref_year"],
@@ -30,8 +35,9 @@ KEYS = {
 
 
 @pytest.fixture(scope="module")
-def both(bundle_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[Frames, Frames]]:
+def both(
+    bundle_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Frames, Frames]]:
     from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
 
     parquet = export_tables(bundle_store, TABLES, tmp_path_factory.mktemp("parquet"))

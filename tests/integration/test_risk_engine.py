@@ -120,11 +120,15 @@ def test_backtest_on_dev_events(frames: Frames, bundle_store: duckdb.DuckDBPyCon
 
 def test_eu_supply_risk_parts(frames: Frames) -> None:
     sr = frames.supply_risk
-    row = sr[(sr["item_id"] == "natural_graphite") & (sr["importer_id"] == "JPN")
-             & (sr["ref_year"] == 2023)].iloc[0]
+    row = sr[
+        (sr["item_id"] == "natural_graphite")
+        & (sr["importer_id"] == "JPN")
+        & (sr["ref_year"] == 2023)
+    ].iloc[0]
     ir = row["import_reliance"]
     expected = (row["hhi_wgi_global"] * ir / 2 + row["hhi_wgi_sourcing"] * (1 - ir / 2)) * (
-        1 - row["eol_rir_share"])
+        1 - row["eol_rir_share"]
+    )
     assert row["supply_risk_eu"] == pytest.approx(expected, rel=1e-12)
     assert row["eol_rir_share"] == pytest.approx(0.03)
     assert bool(row["is_si_neutral"])  # no substitution data: neutral 1.0, flagged

@@ -283,6 +283,11 @@ _FIELDS: list[Field] = [
     ),
     Field("symbol", "VARCHAR", "Chemical symbol or formula, as printed."),
     Field(
+        "reference_id_text",
+        "VARCHAR",
+        "Commodity name used by geopolrisk-py (the map's 'Reference ID'), as printed.",
+    ),
+    Field(
         "eol_rir_share",
         "DOUBLE",
         "EU end-of-life recycling input rate (2023 assessment), 0–1.",

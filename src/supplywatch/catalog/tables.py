@@ -85,6 +85,7 @@ _TABLES: list[Table] = [
         (
             "commodity_name_wmd",
             "commodity_category_wmd",
+            "reference_id_text",
             "supply_chain_stage_code",
             "symbol",
             "geology_text",

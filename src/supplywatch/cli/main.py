@@ -59,10 +59,22 @@ def ingest(
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Reload even if unchanged.")] = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(help="Load a snapshot written by `supplywatch fetch` instead of the bundle."),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Load the bundled real-data snapshot into the DuckDB store (transactional, idempotent)."""
     svc = _services(ctx)
+    if snapshot is not None:
+        results = [svc.ingest_snapshot(snapshot, force=force)]
+        if fmt == Format.json:
+            emit_json(console, [r.__dict__ for r in results])
+        else:
+            r = results[0]
+            console.print(f"{r.source}: {r.status} {r.snapshot_id} ({sum(r.rows.values())} rows)")
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -170,7 +182,7 @@ def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         svc.ingest()
         emit_json(console, svc.headline())
         return
-    ingest(ctx, None, False, Format.table)
+    ingest(ctx, None, False, None, Format.table)
     head = svc.headline()
     status(ctx, Format.table)
     console.print(
@@ -333,10 +345,8 @@ def explain(
     concentration, level history, evidence."""
     exp = _services(ctx).explain(material, importer.value, _date(as_of), engine.value)
     if chart is not None:
-        from supplywatch.alerts.explain import chart_html
-
         chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_text(chart_html(exp), encoding="utf-8")
+        chart.write_text(_services(ctx).explain_chart(exp), encoding="utf-8")
     if fmt == Format.json:
         emit_json(console, exp)
         return
@@ -417,6 +427,112 @@ def _date(text: str | None) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+fetch_app = typer.Typer(
+    help="Fetch from a live API into a new snapshot (needs network).", no_args_is_help=True
+)
+app.add_typer(fetch_app, name="fetch")
+
+
+def _years(text: str) -> list[int]:
+    a, _, b = text.partition("-")
+    try:
+        return list(range(int(a), int(b or a) + 1))
+    except ValueError as exc:
+        raise typer.BadParameter(f"years as YYYY or YYYY-YYYY, not {text!r}") from exc
+
+
+def _report_snapshot(ctx: typer.Context, path: Path, fmt: Format) -> None:
+    if fmt == Format.json:
+        emit_json(console, {"snapshot": str(path)})
+    else:
+        console.print(
+            f"Snapshot written: {path}\nLoad it with: supplywatch ingest --snapshot {path}"
+        )
+    del ctx
+
+
+@fetch_app.command(
+    "comtrade",
+    epilog="Example: supplywatch fetch comtrade --reporter KOR "
+    "--hs 281111 --years 2015-2025  (key: SUPPLYWATCH_COMTRADE_API_KEY; "
+    "without it the keyless preview API is used)",
+)
+def fetch_comtrade(
+    ctx: typer.Context,
+    reporter: Annotated[list[str], typer.Option(help="ISO3 reporter(s).")],
+    hs: Annotated[list[str], typer.Option(help="HS6 code(s).")],
+    years: Annotated[str, typer.Option(help="YYYY or YYYY-YYYY.")],
+    monthly: Annotated[bool, typer.Option(help="Monthly data.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """UN Comtrade (annual or monthly, HS6; preview API without a key)."""
+    path = _services(ctx).fetch(
+        "comtrade",
+        reporters=reporter,
+        hs=[h.replace(".", "") for h in hs],
+        years=_years(years),
+        freq="M" if monthly else "A",
+    )
+    _report_snapshot(ctx, path, fmt)
+
+
+@fetch_app.command(
+    "kcs",
+    epilog="Example: supplywatch fetch kcs --hs 2811111000 --start 202301 "
+    "--end 202412  (key: SUPPLYWATCH_KCS_SERVICE_KEY)",
+)
+def fetch_kcs(
+    ctx: typer.Context,
+    hs: Annotated[list[str], typer.Option(help="HSK code(s), up to 10 digits.")],
+    start: Annotated[str, typer.Option(help="YYYYMM.")],
+    end: Annotated[str, typer.Option(help="YYYYMM.")],
+    country: Annotated[list[str] | None, typer.Option(help="2-letter codes.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Korea Customs Service import/export by item and country (HSK 10-digit, monthly)."""
+    path = _services(ctx).fetch("kcs", hs=hs, start=start, end=end, countries=country)
+    _report_snapshot(ctx, path, fmt)
+
+
+@fetch_app.command(
+    "japan",
+    epilog="Example: supplywatch fetch japan --stats-data-id ID "
+    "--flow M --hs 281111000  (key: SUPPLYWATCH_ESTAT_APP_ID)",
+)
+def fetch_japan(
+    ctx: typer.Context,
+    stats_data_id: Annotated[str, typer.Option(help="e-Stat table id.")],
+    flow: Annotated[str, typer.Option(help="M (imports) or X (exports).")],
+    hs: Annotated[list[str], typer.Option(help="9-digit statistical code(s).")],
+    product_dim: Annotated[str, typer.Option()] = "cat01",
+    partner_dim: Annotated[str, typer.Option()] = "area",
+    measure_dim: Annotated[str, typer.Option()] = "cat02",
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Japan MOF trade statistics through e-Stat (9-digit codes, monthly)."""
+    table = {
+        "stats_data_id": stats_data_id,
+        "flow": flow,
+        "product_dim": product_dim,
+        "partner_dim": partner_dim,
+        "measure_dim": measure_dim,
+    }
+    path = _services(ctx).fetch("japan_customs", table=table, hs=hs)
+    _report_snapshot(ctx, path, fmt)
+
+
+@fetch_app.command("wgi", epilog="Example: supplywatch fetch wgi --years 2020-2024")
+def fetch_wgi(
+    ctx: typer.Context,
+    years: Annotated[str | None, typer.Option(help="YYYY or YYYY-YYYY.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """World Bank WGI estimates (six dimensions) from the World Bank API."""
+    span = _years(years) if years else None
+    path = _services(ctx).fetch("worldbank_wgi", years=(span[0], span[-1]) if span else None)
+    _report_snapshot(ctx, path, fmt)
 
 
 def main() -> None:

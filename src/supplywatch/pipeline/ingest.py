@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from supplywatch.catalog.fields import FIELDS
 from supplywatch.catalog.tables import TABLES, ddl
 from supplywatch.errors import DataError
 from supplywatch.pipeline import validate
@@ -41,6 +42,15 @@ class IngestResult:
 
 def snapshot_id_for(source: str, shas: list[str]) -> str:
     return f"{source}-" + hashlib.sha256("".join(shas).encode()).hexdigest()[:12]
+
+
+def spec_fingerprint(spec: SourceSpec) -> str:
+    """Hash of how a source is read and stored (its spec and its tables' declarations), so a
+    change of code reloads the same files instead of skipping them as unchanged."""
+    decl = [repr(spec)] + [
+        repr(TABLES[t]) + repr([FIELDS[f] for f in TABLES[t].fields]) for t in spec.tables
+    ]
+    return hashlib.sha256("".join(decl).encode()).hexdigest()
 
 
 def current_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
@@ -71,7 +81,7 @@ def ingest_source(
             raise DataError(str(p), "file not found")
     shas = [sha256_file(p) for p in paths]
     _check_manifest(spec, paths, shas, provenance)
-    snap = snapshot_id_for(spec.name, shas)
+    snap = snapshot_id_for(spec.name, [*shas, spec_fingerprint(spec)])
     if not force and current_snapshot(con, spec.name) == snap:
         log.info("source=%s snapshot=%s unchanged", spec.name, snap)
         return IngestResult(spec.name, "unchanged", snap, seconds=time.perf_counter() - started)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +18,11 @@ import duckdb
 import pyarrow as pa
 
 from supplywatch.catalog.tables import TABLES
-from supplywatch.errors import ConfigError, DataError
+from supplywatch.errors import ConfigError
 from supplywatch.pipeline import validate
 from supplywatch.pipeline.ingest import STG, IngestResult, Progress
-from supplywatch.sources.base import CodeCheck, Provenance, sha256_file
+from supplywatch.sources.base import CodeCheck, Provenance
+from supplywatch.sources.snapshots import read_snapshot, snapshot_source
 from supplywatch.store.duckdb_store import database_name
 
 TABLE = "core_customs__trade_flows"
@@ -65,18 +65,6 @@ _KEY_CHECKS = (
 )
 
 
-def read_provenance(path: Path) -> tuple[str, Provenance]:
-    """Source name and provenance recorded in ``path/snapshot.json``."""
-    meta = path / "snapshot.json"
-    if not meta.is_file():
-        raise DataError(str(meta), "not a snapshot directory (snapshot.json missing)")
-    try:
-        raw = json.loads(meta.read_text(encoding="utf-8"))
-        return str(raw["source"]), Provenance.model_validate(raw["provenance"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise DataError(str(meta), f"invalid snapshot record: {exc}") from exc
-
-
 def ingest_snapshot(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -87,16 +75,11 @@ def ingest_snapshot(
     """Check and upsert one fetched snapshot; a no-op when it is already loaded."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    source, prov = read_provenance(path)
+    prov, _query = read_snapshot(path)  # checks every file's sha256 against the record
+    source = snapshot_source(path)
     if source not in CONNECTORS:
         raise ConfigError(f"no loader for snapshots of {source!r}; known: {', '.join(CONNECTORS)}")
     files = [path / f.name for f in prov.files]
-    for f, rec in zip(files, prov.files, strict=True):
-        if not f.is_file() or sha256_file(f) != rec.sha256:
-            raise DataError(
-                str(f),
-                "missing or changed since it was fetched (sha256 differs from snapshot.json)",
-            )
     snap = (
         f"{source}-"
         + hashlib.sha256("".join(r.sha256 for r in prov.files).encode()).hexdigest()[:12]

@@ -48,7 +48,7 @@ SPEC = SourceSpec(
             {
                 "Sheet_name": "commodity_name_wmd",
                 "Category - WMD": "commodity_category_wmd",
-                "Reference ID": None,
+                "Reference ID": "reference_id_text",
                 "Supply Chain Stage": "supply_chain_stage_code",
                 "Symbol": "symbol",
                 "Geology": "geology_text",

@@ -1,0 +1,68 @@
+"""`fetch` writes a snapshot (recorded responses served locally, no network) that
+`ingest --snapshot` loads like any other source; re-loading is a no-op."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.conftest import TEST_DATA
+
+from supplywatch.services import Services
+from supplywatch.settings import Settings
+
+RECORDED = TEST_DATA / "comtrade" / "annual_KOR_M_2504_2023_excerpt.json"
+
+
+def _transport() -> httpx.MockTransport:
+    records = json.loads(RECORDED.read_text(encoding="utf-8"))
+    records = records["data"] if isinstance(records, dict) else records
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if "comtradeapi.un.org" not in request.url.host:
+            raise AssertionError(f"unexpected host {request.url}")
+        six = [dict(r, cmdCode="250410", aggrLevel=6) for r in records]
+        return httpx.Response(
+            200, json={"elapsedTime": "0.1 secs", "count": len(six), "data": six, "error": ""}
+        )
+
+    t = httpx.MockTransport(handler)
+    t.seen = seen  # type: ignore[attr-defined]
+    return t
+
+
+@pytest.fixture
+def services(tmp_path: Path, extracts: Path) -> Services:
+    svc = Services(
+        Settings(
+            db_path=tmp_path / "s.duckdb", bundle_dir=extracts, snapshot_dir=tmp_path / "snapshots"
+        )
+    )
+    svc.ingest(["hs"])
+    return svc
+
+
+def test_fetch_then_ingest(services: Services) -> None:
+    transport = _transport()
+    path = services.fetch(
+        "comtrade", transport=transport, reporters=["KOR"], hs=["250410"], years=[2023]
+    )
+    assert path.parent == services.settings.snapshot_dir / "comtrade"
+    req = transport.seen[0]  # type: ignore[attr-defined]
+    assert "reporterCode=410" in str(req.url) and "cmdCode=250410" in str(req.url)
+    result = services.ingest_snapshot(path)
+    assert result.status == "loaded" and result.rows["core_customs__trade_flows"] >= 4
+    rows = services.as_of(
+        "core_customs__trade_flows",
+        __import__("datetime").date(2026, 1, 1),
+        "partner_id_iso3 = 'CHN'",
+    )
+    assert len(rows) == 1
+    assert rows[0]["value_usd"] == 106828338.0
+    assert rows[0]["net_weight_kg"] == pytest.approx(51321534.575)
+    assert str(rows[0]["available_date"]) <= "2024-06-30"
+    assert services.ingest_snapshot(path).status == "unchanged"
