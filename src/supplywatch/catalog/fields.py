@@ -303,7 +303,7 @@ _FIELDS: list[Field] = [
         "VARCHAR",
         "WGI release (vintage) the values come from; each "
         "release revises all years, so releases are never spliced.",
-        constraint="{col} IN ('WGI-2024','WGI-2025')",
+        constraint="regexp_full_match({col}, 'WGI-[0-9]{{4}}|WGI-API-[0-9]{{8}}')",
     ),
     Field(
         "wgi_dimension_code",

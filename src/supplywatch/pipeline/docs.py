@@ -11,6 +11,7 @@ from pathlib import Path
 
 from supplywatch.catalog.fields import FIELDS
 from supplywatch.catalog.tables import TABLES
+from supplywatch.pipeline.snapshot_ingest import CONNECTORS
 from supplywatch.sources.registry import SOURCES
 
 OUT = Path(__file__).resolve().parents[3] / "docs" / "data-dictionary.md"
@@ -32,6 +33,10 @@ def render() -> str:
     ]
     for s in SOURCES.values():
         lines.append(f"| `{s.name}` | {s.title} | {s.lag_rule} |")
+    for name, loader in CONNECTORS.items():
+        lines.append(
+            f"| `{name}` (live, `supplywatch fetch`) | into `{loader.table}` | {loader.lag_rule} |"
+        )
     for s in SOURCES.values():
         for note in s.notes:
             lines.append(f"\n- `{s.name}`: {note}")

@@ -1,6 +1,6 @@
 """Load a snapshot written by a live connector (`supplywatch fetch ...`) into the store.
 
-Fetched slices accumulate: rows are upserted into ``core_customs__trade_flows`` by key (the
+Fetched slices accumulate: rows are upserted into their core table by key (the
 latest snapshot wins), in one transaction, after the same checks as the bundled sources.
 ``available_date`` = the earlier of the source's publication-lag rule and the date the snapshot
 was fetched (we certainly had the row by then).
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,30 +28,20 @@ from supplywatch.store.duckdb_store import database_name
 
 TABLE = "core_customs__trade_flows"
 
-#: source name -> (module with parse(), lag rule SQL on period_start_date / freq_code, text)
-CONNECTORS: dict[str, tuple[str, str, str]] = {
-    "comtrade": (
-        "supplywatch.sources.comtrade",
-        "CASE freq_code WHEN 'A' THEN make_date(ref_year + 1, 6, 30) "
-        "ELSE CAST(period_start_date + INTERVAL 3 MONTH AS DATE) END",
-        "UN Comtrade: annual year Y from Y+1-06-30; monthly month M from the end of M+2 "
-        "(reporters submit with a lag of months); never later than the fetch date.",
-    ),
-    "kcs": (
-        "supplywatch.sources.kcs",
-        "CAST(period_start_date + INTERVAL 1 MONTH + INTERVAL 14 DAY AS DATE)",
-        "Korea Customs Service: month M from the 15th of M+1 (monthly release mid-month); "
-        "never later than the fetch date.",
-    ),
-    "japan_customs": (
-        "supplywatch.sources.japan_customs",
-        "CAST(period_start_date + INTERVAL 2 MONTH AS DATE)",
-        "Japan MOF trade statistics: month M from the 1st of M+2 (preliminary figures appear "
-        "in the second half of M+1); never later than the fetch date.",
-    ),
-}
 
-_KEY_CHECKS = (
+@dataclass(frozen=True)
+class Loader:
+    """How one live source's parsed snapshot becomes rows of a core table."""
+
+    module: str
+    table: str
+    lag_sql: str
+    lag_rule: str
+    checks: tuple[tuple[str, str, str], ...]
+    extra_sql: str = ""  # columns the parser does not give, as SQL over the parsed rows
+
+
+_TRADE_CHECKS = (
     (
         "reporter_id_iso3",
         "SELECT country_id_iso3 FROM core_supplywatch__countries",
@@ -63,6 +54,52 @@ _KEY_CHECKS = (
     ),
     ("product_id_hs6", "SELECT product_id_hs6 FROM core_hs__products", "HS 6-digit code"),
 )
+
+CONNECTORS: dict[str, Loader] = {
+    "comtrade": Loader(
+        "supplywatch.sources.comtrade",
+        TABLE,
+        "CASE freq_code WHEN 'A' THEN make_date(ref_year + 1, 6, 30) "
+        "ELSE CAST(period_start_date + INTERVAL 3 MONTH AS DATE) END",
+        "UN Comtrade: annual year Y from Y+1-06-30; monthly month M from the end of M+2 "
+        "(reporters submit with a lag of months); never later than the fetch date.",
+        _TRADE_CHECKS,
+    ),
+    "kcs": Loader(
+        "supplywatch.sources.kcs",
+        TABLE,
+        "CAST(period_start_date + INTERVAL 1 MONTH + INTERVAL 14 DAY AS DATE)",
+        "Korea Customs Service: month M from the 15th of M+1 (monthly release mid-month); "
+        "never later than the fetch date.",
+        _TRADE_CHECKS,
+    ),
+    "japan_customs": Loader(
+        "supplywatch.sources.japan_customs",
+        TABLE,
+        "CAST(period_start_date + INTERVAL 2 MONTH AS DATE)",
+        "Japan MOF trade statistics: month M from the 1st of M+2 (preliminary figures appear "
+        "in the second half of M+1); never later than the fetch date.",
+        _TRADE_CHECKS,
+    ),
+    "worldbank_wgi": Loader(
+        "supplywatch.sources.worldbank_wgi",
+        "core_wgi__yearly_governance",
+        "make_date(ref_year + 1, 11, 30)",
+        "World Bank API: a fetched WGI series is a release of its own, 'WGI-API-<fetch "
+        "date>', with the fetch date as vintage date; year Y from Y+1-11-30.",
+        (
+            (
+                "country_id_iso3",
+                "SELECT country_id_iso3 FROM core_supplywatch__countries",
+                "country code (ISO3)",
+            ),
+        ),
+        extra_sql="'WGI-API-' || strftime(DATE '{accessed}', '%Y%m%d') AS wgi_release_code, "
+        "NULL::DOUBLE AS wgi_stddev, NULL::DOUBLE AS wgi_source_count, "
+        "NULL::DOUBLE AS wgi_rank_pct, NULL::DOUBLE AS wgi_rank_lower_pct, "
+        "NULL::DOUBLE AS wgi_rank_upper_pct, DATE '{accessed}' AS vintage_date",
+    ),
+}
 
 
 def ingest_snapshot(
@@ -92,44 +129,55 @@ def ingest_snapshot(
     }
     if not force and snap in loaded:
         return IngestResult(source, "unchanged", snap, seconds=time.perf_counter() - started)
-    module, lag_sql, _ = CONNECTORS[source]
+    loader = CONNECTORS[source]
     say(f"{source}: parsing {path.name}")
-    parsed: pa.Table = importlib.import_module(module).parse(path)
-    t = TABLES[TABLE]
+    parsed: pa.Table = importlib.import_module(loader.module).parse(path)
+    t = TABLES[loader.table]
     db = database_name(con)
     con.execute(f"ATTACH ':memory:' AS {STG}")
     try:
         con.register("_arrow_in", parsed)
-        cols = [c for c in t.fields if c not in {"available_date", "snapshot_id"}]
-        select = ", ".join(f'"{c}"' for c in cols)
+        accessed = prov.date_accessed.isoformat()
+        extra = loader.extra_sql.format(accessed=accessed)
+        given = [c for c in t.fields if c in parsed.column_names]
+        select = ", ".join(f'"{c}"' for c in given) + (f", {extra}" if extra else "")
+        if "source_row_number" not in given:  # kept for error messages during the checks
+            select += ", source_row_number"
         con.execute(
-            f"CREATE TABLE {STG}.main.parsed AS SELECT {select}, "
-            f"least({lag_sql}, DATE '{prov.date_accessed.isoformat()}') AS available_date,"
+            f"CREATE TABLE {STG}.main.staged AS SELECT {select}, "
+            f"least({loader.lag_sql}, DATE '{accessed}') AS available_date,"
             f" '{snap}' AS snapshot_id FROM _arrow_in"
+        )
+        cols = [c for c in t.fields if c not in {"available_date", "snapshot_id"}]
+        con.execute(
+            f"CREATE TABLE {STG}.main.parsed AS SELECT "
+            + ", ".join(f'"{c}"' for c in [*cols, "available_date", "snapshot_id"])
+            + f" FROM {STG}.main.staged"
         )
         con.unregister("_arrow_in")
         where = str(path)
-        for column, codes_sql, what in _KEY_CHECKS:
+        for column, codes_sql, what in loader.checks:
             validate.check_codes(
                 con,
-                f"{STG}.main.parsed",
+                f"{STG}.main.staged",
                 CodeCheck("parsed", column, codes_sql, what),
                 where,
                 {},
             )
         validate.check_table(con, f"{STG}.main.parsed", t, where, {})
         say(f"{source}: writing")
-        _upsert(con, db, t.primary_key, cols, snap, source, prov, files)
+        _upsert(con, db, loader.table, t.primary_key, cols, snap, source, prov, files)
     finally:
         con.execute(f"DETACH {STG}")
     return IngestResult(
-        source, "loaded", snap, {TABLE: parsed.num_rows}, time.perf_counter() - started
+        source, "loaded", snap, {loader.table: parsed.num_rows}, time.perf_counter() - started
     )
 
 
 def _upsert(
     con: duckdb.DuckDBPyConnection,
     db: str,
+    table: str,
     key: tuple[str, ...],
     cols: list[str],
     snap: str,
@@ -137,7 +185,7 @@ def _upsert(
     prov: Provenance,
     files: list[Path],
 ) -> None:
-    target = f'"{db}".main."{TABLE}"'
+    target = f'"{db}".main."{table}"'
     on = " AND ".join(f't."{k}" = p."{k}"' for k in key)
     all_cols = ", ".join(f'"{c}"' for c in [*cols, "available_date", "snapshot_id"])
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
