@@ -17,17 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from supplywatch.indicators.geopolrisk import OUTPUTS
+
 ROOT = Path(__file__).resolve().parents[1]
-FIELDS = (
-    "hhi",
-    "import_risk",
-    "score",
-    "cf",
-    "price",
-    "weighted_import_qty",
-    "total_import_qty",
-    "domestic_production",
-)
 
 _OURS = r"""
 import json, statistics, sys, time
@@ -85,7 +77,7 @@ def main() -> None:
     python = args.gpr_python or _ensure_venv(ROOT / "var" / "gprvenv")
     lib = _library(python, work / "geopolrisk_library.json")
     r = subprocess.run(
-        [sys.executable, "-c", _OURS, str(args.store), str(args.repeat), ",".join(FIELDS)],
+        [sys.executable, "-c", _OURS, str(args.store), str(args.repeat), ",".join(OUTPUTS)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -97,7 +89,7 @@ def main() -> None:
     worst = 0.0
     for c in cases:
         o = by_key[(c["material"], c["country_code"], c["year"])]
-        for f in FIELDS:
+        for f in OUTPUTS:
             b = c[f]
             d = abs(o[f] - b) / abs(b) if b else abs(o[f] - b)
             worst = max(worst, d)

@@ -16,6 +16,7 @@ import pandas as pd
 from supplywatch.alerts import backtest as bt
 from supplywatch.alerts import calibrate as cal
 from supplywatch.alerts.evaluate import (
+    INDICATOR_TABLES,
     Frames,
     compute_frames,
     monthly_dates,
@@ -235,14 +236,7 @@ class Services:
 
         from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
 
-        names = [
-            "core_baci__yearly_trade",
-            "core_supplywatch__material_products",
-            "core_wmd__yearly_production",
-            "core_wgi__yearly_governance",
-            "core_supplywatch__materials",
-            "core_pinksheet__monthly_prices",
-        ]
+        names = list(INDICATOR_TABLES)
         with tempfile.TemporaryDirectory() as d:
             session = spark_session()
             try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import httpx
 import pyarrow as pa
 import pytest
+from tests.contract.conftest import recorded_snapshot
 
 from supplywatch.errors import ConfigError, DataError
 from supplywatch.sources import comtrade
@@ -26,31 +26,11 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "comtrade"
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("tests must not touch the network")
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-
-
 def snapshot_of(tmp_path: Path, *names: str) -> Path:
     """A snapshot holding recorded files (paths relative to tests/data/comtrade)."""
     files = {Path(n).name: (DATA / n).read_bytes() for n in names}
-    return write_snapshot(
-        tmp_path / "snaps",
-        "comtrade",
-        files,
-        producer="test",
-        licence="test",
-        attribution="UN Comtrade",
-        url=comtrade.BASE_URL,
-        vintage="test",
-        vintage_date=date(2025, 3, 1),
-        query={},
-        rows=dict.fromkeys(files, 0),
-        now=NOW,
+    return recorded_snapshot(
+        tmp_path, "comtrade", comtrade.BASE_URL, files, attribution="UN Comtrade"
     )
 
 

@@ -7,13 +7,13 @@ unexpected URLs).
 from __future__ import annotations
 
 import hashlib
-import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.contract.conftest import recorded_snapshot
 
 from supplywatch.errors import ConfigError, DataError
 from supplywatch.sources import japan_customs as jc
@@ -29,33 +29,11 @@ PX = "getStatsData_0003900002_X_p001.json"
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("tests must not touch the network")
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-
-
 def snapshot_of(tmp_path: Path, files: dict[str, str]) -> Path:
     """A snapshot of recorded files; ``files`` maps file name -> flow."""
     data = {Path(n).name: (DATA / n).read_bytes() for n in files}
     requests = [{"file": Path(n).name, "flow": flow} for n, flow in files.items()]
-    return write_snapshot(
-        tmp_path / "snaps",
-        "japan_customs",
-        data,
-        producer="test",
-        licence="test",
-        attribution="test",
-        url=jc.URL,
-        vintage="test",
-        vintage_date=date(2025, 3, 1),
-        query={"requests": requests},
-        rows=dict.fromkeys(data, 0),
-        now=NOW,
-    )
+    return recorded_snapshot(tmp_path, "japan_customs", jc.URL, data, query={"requests": requests})
 
 
 def check_rows(t: Any) -> None:

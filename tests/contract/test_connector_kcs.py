@@ -7,12 +7,12 @@ unexpected URLs).
 from __future__ import annotations
 
 import hashlib
-import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.contract.conftest import recorded_snapshot
 
 from supplywatch.errors import ConfigError, DataError
 from supplywatch.sources import kcs
@@ -24,31 +24,9 @@ SAMPLE = "nitemtrade_250410_ALL_202301_202302.xml"
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("tests must not touch the network")
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-
-
 def snapshot_of(tmp_path: Path, *names: str) -> Path:
     files = {Path(n).name: (DATA / n).read_bytes() for n in names}
-    return write_snapshot(
-        tmp_path / "snaps",
-        "kcs",
-        files,
-        producer="test",
-        licence="test",
-        attribution="test",
-        url=kcs.URL,
-        vintage="test",
-        vintage_date=date(2025, 3, 1),
-        query={},
-        rows=dict.fromkeys(files, 0),
-        now=NOW,
-    )
+    return recorded_snapshot(tmp_path, "kcs", kcs.URL, files)
 
 
 def test_items_give_an_export_and_an_import_row(tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.contract.conftest import recorded_snapshot
 
 from supplywatch.errors import ConfigError, DataError
 from supplywatch.sources import worldbank_wgi as wb
@@ -25,31 +25,9 @@ PAGES = ["PV.EST_p001.json", "PV.EST_p002.json", "CC.EST_p001.json"]
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("tests must not touch the network")
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-
-
 def snapshot_of(tmp_path: Path, *names: str) -> Path:
     files = {Path(n).name: (DATA / n).read_bytes() for n in names}
-    return write_snapshot(
-        tmp_path / "snaps",
-        "worldbank_wgi",
-        files,
-        producer="test",
-        licence="test",
-        attribution="test",
-        url=wb.BASE_URL,
-        vintage="test",
-        vintage_date=date(2025, 3, 1),
-        query={},
-        rows=dict.fromkeys(files, 0),
-        now=NOW,
-    )
+    return recorded_snapshot(tmp_path, "worldbank_wgi", wb.BASE_URL, files)
 
 
 def test_estimates_and_skipped_aggregates(tmp_path: Path) -> None:

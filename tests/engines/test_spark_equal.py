@@ -10,19 +10,11 @@ import ibis
 import pandas as pd
 import pytest
 
-from supplywatch.alerts.evaluate import Frames, compute_frames
+from supplywatch.alerts.evaluate import INDICATOR_TABLES, Frames, compute_frames
 
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-TABLES = [
-    "core_baci__yearly_trade",
-    "core_supplywatch__material_products",
-    "core_wmd__yearly_production",
-    "core_wgi__yearly_governance",
-    "core_supplywatch__materials",
-    "core_pinksheet__monthly_prices",
-]
 KEYS = {
     "dep": ["item_id", "importer_id", "ref_year"],
     "gov": ["wgi_release_code", "item_id", "importer_id", "ref_year"],
@@ -40,7 +32,9 @@ def both(
 ) -> Iterator[tuple[Frames, Frames]]:
     from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
 
-    parquet = export_tables(bundle_store, TABLES, tmp_path_factory.mktemp("parquet"))
+    parquet = export_tables(
+        bundle_store, list(INDICATOR_TABLES), tmp_path_factory.mktemp("parquet")
+    )
     session = spark_session()
     try:
         spark = compute_frames(spark_backend(session, parquet))

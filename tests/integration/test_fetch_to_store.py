@@ -77,15 +77,32 @@ def test_wgi_api_snapshot_becomes_a_release(services: Services, tmp_path: Path) 
     pages = sorted((TEST_DATA / "worldbank").glob("*.json"))
     files = {p.name: p.read_bytes() for p in pages}
     rows = {p.name: len(json.loads(p.read_bytes())[1] or []) for p in pages}
-    path = write_snapshot(tmp_path / "snaps", "worldbank_wgi", files, producer="World Bank",
-                          licence="CC BY 4.0", attribution="WGI", url="api", vintage="test",
-                          vintage_date=date(2026, 11, 1), query={}, rows=rows,
-                          now=datetime(2026, 11, 1, tzinfo=UTC))
+    path = write_snapshot(
+        tmp_path / "snaps",
+        "worldbank_wgi",
+        files,
+        producer="World Bank",
+        licence="CC BY 4.0",
+        attribution="WGI",
+        url="api",
+        vintage="test",
+        vintage_date=date(2026, 11, 1),
+        query={},
+        rows=rows,
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
     result = services.ingest_snapshot(path)
     assert result.status == "loaded"
-    loaded = services.as_of("core_wgi__yearly_governance", date(2026, 11, 2),
-                            "wgi_release_code = 'WGI-API-20261101'")
+    loaded = services.as_of(
+        "core_wgi__yearly_governance", date(2026, 11, 2), "wgi_release_code = 'WGI-API-20261101'"
+    )
     assert loaded and all(r["vintage_date"] == date(2026, 11, 1) for r in loaded)
     # before the fetch, that release is not known
-    assert services.as_of("core_wgi__yearly_governance", date(2026, 10, 31),
-                          "wgi_release_code = 'WGI-API-20261101'") == []
+    assert (
+        services.as_of(
+            "core_wgi__yearly_governance",
+            date(2026, 10, 31),
+            "wgi_release_code = 'WGI-API-20261101'",
+        )
+        == []
+    )

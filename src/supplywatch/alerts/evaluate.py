@@ -21,6 +21,15 @@ from supplywatch.catalog.countries import BLOC_ID, BLOC_MEMBERS
 from supplywatch.indicators import composite, production, signals, supply_risk, trade
 
 IMPORTERS = ["KOR", "JPN", "BLOC"]
+#: The core tables compute_frames reads (what an engine must be given).
+INDICATOR_TABLES = (
+    "core_baci__yearly_trade",
+    "core_supplywatch__material_products",
+    "core_wmd__yearly_production",
+    "core_wgi__yearly_governance",
+    "core_supplywatch__materials",
+    "core_pinksheet__monthly_prices",
+)
 
 
 @dataclass

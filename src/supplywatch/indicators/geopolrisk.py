@@ -18,6 +18,17 @@ import ibis
 import ibis.expr.types as ir
 
 CF_COPPER = 0.409412948
+#: The per-case outputs compared with geopolrisk-py.
+OUTPUTS = (
+    "hhi",
+    "import_risk",
+    "score",
+    "cf",
+    "price",
+    "weighted_import_qty",
+    "total_import_qty",
+    "domestic_production",
+)
 UNMATCHED_SCORE = 0.5
 
 
