@@ -102,7 +102,8 @@ KEY = ["item_id", "importer_id", "ref_year"]
 
 def dependence(imports: ir.Table) -> ir.Table:
     """Per (item, importer, year): imports, top supplier and share, HHI, suppliers above 5%,
-    China's share. HHI is on supplier shares, in [1/n, 1].
+    China's share. HHI is on supplier shares, in [1/n, 1]. ``imports`` has one row per
+    (item, importer, year, exporter), as importer_flows gives.
 
     Two hash aggregates and one join, no window: HHI = sum(v^2) / (sum v)^2, top share =
     max(v) / sum(v); the top supplier is the first code (alphabetically) among those with the
@@ -112,7 +113,7 @@ def dependence(imports: ir.Table) -> ir.Table:
     agg = imports.group_by(KEY).aggregate(
         import_value_kusd=v.sum(),
         import_qty_t=imports.qty_t.sum(),
-        supplier_count=imports.exporter_id_iso3.nunique(),
+        supplier_count=imports.count(),  # one row per supplier (see docstring)
         _sum_sq=(v * v).sum(),
         _max=v.max(),
         _china=v.sum(where=imports.exporter_id_iso3 == CHINA),
