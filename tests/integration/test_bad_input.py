@@ -164,3 +164,22 @@ def test_fix_that_no_longer_matches_fails_loudly(
     path.write_text("".join(lines), encoding="utf-8")
     err = _expect_error(small_store, extracts, "wmd")
     assert "declared fix expects 7 rows, found 0" in err.message
+
+
+def test_bundled_file_must_match_its_manifest(
+    small_store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    import shutil
+
+    from tests.conftest import BUNDLE
+
+    src = tmp_path / "wmd"
+    shutil.copytree(BUNDLE / "wmd", src)
+    path = src / "wmd_country_iso.csv"
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes()[:-40])  # truncated at a line boundary or not: caught
+    before = table_checksums(small_store)
+    with pytest.raises(DataError, match="differs from the manifest") as info:
+        ingest_source(small_store, get_source("wmd"), src, load_manifest(BUNDLE)["wmd"])
+    assert info.value.file == str(path)
+    assert table_checksums(small_store) == before

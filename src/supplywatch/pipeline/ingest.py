@@ -80,7 +80,7 @@ def ingest_source(
         if not p.is_file():
             raise DataError(str(p), "file not found")
     shas = [sha256_file(p) for p in paths]
-    _check_manifest(spec, paths, shas, provenance)
+    _check_manifest(paths, shas, provenance)
     snap = snapshot_id_for(spec.name, [*shas, spec_fingerprint(spec)])
     if not force and current_snapshot(con, spec.name) == snap:
         log.info("source=%s snapshot=%s unchanged", spec.name, snap)
@@ -102,9 +102,7 @@ def ingest_source(
     return IngestResult(spec.name, "loaded", snap, rows, time.perf_counter() - started)
 
 
-def _check_manifest(
-    spec: SourceSpec, paths: list[Path], shas: list[str], provenance: Provenance
-) -> None:
+def _check_manifest(paths: list[Path], shas: list[str], provenance: Provenance) -> None:
     """Bundled files must match the checksums of their manifest (catches truncation)."""
     expected = {f.name: f for f in provenance.files}
     for path, sha in zip(paths, shas, strict=True):
@@ -115,7 +113,6 @@ def _check_manifest(
                 f"sha256 {sha[:12]}… differs from the manifest "
                 f"({rec.sha256[:12]}…, {rec.rows} rows): file changed or truncated",
             )
-    del spec
 
 
 def _stage(
