@@ -24,6 +24,7 @@ from supplywatch.alerts.evaluate import (
 )
 from supplywatch.alerts.evaluate import level_name as _level_name
 from supplywatch.alerts.model import Ladder, load_ladder
+from supplywatch.catalog.countries import encode_iso3
 from supplywatch.catalog.tables import TABLES
 from supplywatch.errors import ConfigError
 from supplywatch.items import loader
@@ -222,34 +223,50 @@ class Services:
         }
 
     # --- risk engine -----------------------------------------------------------------------
-    def frames(self, engine: str = "duckdb") -> Frames:
+    def frames(
+        self, engine: str = "duckdb", importers: list[str] | None = None, items: str = "materials"
+    ) -> Frames:
         """Every indicator, computed on the chosen engine over the store."""
         if engine not in {"duckdb", "spark"}:
             raise ConfigError(f"unknown engine {engine!r}; choose duckdb or spark")
+        if items not in {"materials", "hs"}:
+            raise ConfigError(f"unknown item kind {items!r}; choose materials or hs")
+        for imp in importers or []:
+            if imp != "BLOC":
+                encode_iso3(imp)  # unknown importer: a clear error, not an empty screen
         with self._store(read_only=True) as con:
             if engine == "duckdb":
-                return compute_frames(ibis.duckdb.from_connection(con))
-            return self._spark_frames(con)
+                return compute_frames(ibis.duckdb.from_connection(con), importers, items)
+            return self._spark_frames(con, importers, items)
 
-    def _spark_frames(self, con: duckdb.DuckDBPyConnection) -> Frames:
+    def _spark_frames(
+        self, con: duckdb.DuckDBPyConnection, importers: list[str] | None, items: str
+    ) -> Frames:
         import tempfile
 
         from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
 
-        names = list(INDICATOR_TABLES)
+        names = [*INDICATOR_TABLES, "core_hs__products", "core_wmd__commodities"]
         with tempfile.TemporaryDirectory() as d:
             session = spark_session()
             try:
-                return compute_frames(spark_backend(session, export_tables(con, names, Path(d))))
+                backend = spark_backend(session, export_tables(con, names, Path(d)))
+                return compute_frames(backend, importers, items)
             finally:
                 session.stop()
 
     def screen(
-        self, importer: str, as_of: date, top: int | None = None, engine: str = "duckdb"
+        self,
+        importer: str,
+        as_of: date,
+        top: int | None = None,
+        engine: str = "duckdb",
+        items: str = "materials",
     ) -> list[dict[str, Any]]:
-        """Items ranked by score for one importer on a date, with level and main driver."""
+        """Items ranked by score for one importer (KOR, JPN, BLOC or any ISO3) on a date,
+        with level and main driver; items are catalog materials or single HS codes."""
         ladder = load_ladder()
-        fr = self.frames(engine)
+        fr = self.frames(engine, [importer], items)
         tl = timeline(fr, [*monthly_dates(date(2000, 1, 1), as_of), as_of], ladder)
         now = tl[(tl["as_of_date"] == pd.Timestamp(as_of)) & (tl["importer_id"] == importer)]
         now = now.sort_values(["score", "item_id"], ascending=[False, True])

@@ -152,3 +152,27 @@ def test_explain_unknown_material(loaded: Path) -> None:
     result = _cli(loaded, "explain", "unobtainium")
     assert result.returncode == 2
     assert "unknown material 'unobtainium'" in result.stderr
+
+
+def test_screen_hs_codes_and_any_importer(loaded: Path) -> None:
+    result = _cli(
+        loaded,
+        "screen",
+        "--importer",
+        "kor",
+        "--items",
+        "hs",
+        "--as-of",
+        "2026-11-24",
+        "--top",
+        "0",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    codes = {r["item_id"] for r in rows}
+    assert codes <= {"280530", "284610", "284690", "811230"}  # the extract's BACI codes
+    assert "284690" in codes and all(r["importer_id"] == "KOR" for r in rows)
+    bad = _cli(loaded, "screen", "--importer", "XYZ")
+    assert bad.returncode == 2 and "unknown country code 'XYZ'" in bad.stderr

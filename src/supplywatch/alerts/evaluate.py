@@ -45,18 +45,28 @@ class Frames:
     supply_risk: pd.DataFrame
 
 
-def compute_frames(con: Any, importers: list[str] | None = None) -> Frames:
-    """Run every indicator on the engine ``con`` (an Ibis backend over the core tables)."""
+def compute_frames(
+    con: Any, importers: list[str] | None = None, items: str = "materials"
+) -> Frames:
+    """Run every indicator on the engine ``con`` (an Ibis backend over the core tables).
+
+    ``items``: "materials" (the catalog, each over its HS codes) or "hs" (every HS1992 code on
+    its own, named by its description, linked to a WMD commodity where the map gives one).
+    """
     imps = importers or IMPORTERS
-    links = con.table("core_supplywatch__material_products").rename(item_id="material_id")
-    flows = trade.item_flows(con.table("core_baci__yearly_trade"), links)
+    if items == "hs":
+        flows = trade.code_flows(con.table("core_baci__yearly_trade"))
+        materials = _hs_items(con)
+    else:
+        links = con.table("core_supplywatch__material_products").rename(item_id="material_id")
+        flows = trade.item_flows(con.table("core_baci__yearly_trade"), links)
+        materials = con.table("core_supplywatch__materials")
     imports = trade.importer_flows(flows, imps)
     dep = trade.screens(trade.dependence(imports), trade.item_exports(flows, imps))
     dep = signals.totals_changes(dep)
     wgi = con.table("core_wgi__yearly_governance")
     gov = composite.sourcing_governance(trade.supplier_shares(imports), wgi)
     conc = production.production_concentration(con.table("core_wmd__yearly_production"))
-    materials = con.table("core_supplywatch__materials")
     prod = composite.material_production(materials, conc)
     prices = signals.price_signals(con.table("core_pinksheet__monthly_prices"))
     prices = prices.select(
@@ -94,6 +104,27 @@ def compute_frames(con: Any, importers: list[str] | None = None) -> Frames:
         ),
         pull(releases),
         pull(sr),
+    )
+
+
+def _hs_items(con: Any) -> Any:
+    """HS1992 codes as items, shaped like core_supplywatch__materials."""
+    p = con.table("core_hs__products")
+    p = p.filter(p.hs_revision_code == "H0")
+    c = con.table("core_wmd__commodities")
+    c = c.filter(c.product_id_hs6.notnull())
+    c = c.group_by("product_id_hs6").aggregate(
+        commodity_name_wmd=c.commodity_name_wmd.min(), eol_rir_share=c.eol_rir_share.min()
+    )
+    j = p.left_join(c, "product_id_hs6")
+    null = ibis.null().cast("string")
+    return j.select(
+        material_id=j.product_id_hs6,
+        name_en=j.product_description,
+        name_ko=null,
+        name_ja=null,
+        eol_rir_share=j.eol_rir_share,
+        commodity_name_wmd=j.commodity_name_wmd,
     )
 
 

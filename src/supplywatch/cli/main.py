@@ -242,28 +242,40 @@ def _print_screen(rows: list[dict[str, Any]], title: str) -> None:
     )
 
 
+class Items(StrEnum):
+    materials = "materials"
+    hs = "hs"
+
+
 @app.command(
     epilog="Examples: supplywatch screen --importer BLOC --top 15 · "
-    "supplywatch screen --importer KOR --as-of 2010-06-01 --format json"
+    "supplywatch screen --importer KOR --as-of 2010-06-01 --format json · "
+    "supplywatch screen --importer DEU --items hs"
 )
 def screen(
     ctx: typer.Context,
-    importer: Annotated[Importer, typer.Option(help="KOR, JPN or the KR+JP BLOC.")] = Importer.BLOC,
+    importer: Annotated[
+        str, typer.Option(help="KOR, JPN, the KR+JP BLOC, or any ISO3 importer.")
+    ] = "BLOC",
     as_of: Annotated[
         str | None,
         typer.Option(help="Date (YYYY-MM-DD): use only data available then. Default: today."),
     ] = None,
     top: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 20,
+    items: Annotated[
+        Items, typer.Option(help="Catalog materials, or every HS code on its own.")
+    ] = Items.materials,
     engine: EngineOpt = Engine.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Items ranked by risk for an importer, with level (관심/주의/경계/심각) and main driver."""
     when = _date(as_of)
-    rows = _services(ctx).screen(importer.value, when, top or None, engine.value)
+    imp = importer.strip().upper()
+    rows = _services(ctx).screen(imp, when, top or None, engine.value, items.value)
     if fmt == Format.json:
         emit_json(console, rows)
         return
-    _print_screen(rows, f"Risk screen {importer.value} as of {when} (scores 0-100)")
+    _print_screen(rows, f"Risk screen {imp} ({items.value}) as of {when} (scores 0-100)")
 
 
 @app.command(
