@@ -143,6 +143,11 @@ def test_screen_and_explain_json(loaded: Path) -> None:
     assert sum(f["contribution_points"] for f in exp["factors"]) == pytest.approx(
         exp["score"], abs=0.1
     )
+    change = exp["level_history"][-1]  # every level change carries its evidence bundle
+    assert set(change["factors"]) == {f["factor"] for f in exp["factors"]}
+    assert change["sources"]["trade"]["year"] <= 2022
+    assert change["sources"]["trade"]["freshness_days"] >= 0
+    assert 0 <= change["confidence"] <= 1
     html = (loaded / "dy.html").read_text(encoding="utf-8")
     assert "Plotly.newPlot" in html
     assert '<script src="http' not in html  # offline: plotly.js is inlined, no CDN

@@ -16,6 +16,45 @@ def _num(v: Any, nd: int = 4) -> float | None:
     return None if v is None or pd.isna(v) else round(float(v), nd)
 
 
+def level_change_evidence(r: Any, ladder: Ladder, snapshots: dict[str, str]) -> dict[str, Any]:
+    """The evidence bundle of one level change: factor values, the rows and sources behind
+    them (table, data year, snapshot), their freshness, and the confidence."""
+    when = pd.Timestamp(r.as_of_date)
+    prod_year = getattr(r, "production_year", None)
+    return {
+        "date": str(when.date()),
+        "score": _num(r.score, 1),
+        "level": level_name(int(r.level), ladder, "en"),
+        "level_ko": level_name(int(r.level), ladder, "ko"),
+        "confidence": _num(r.confidence, 2),
+        "main_driver": r.main_driver,
+        "factors": {f: _num(getattr(r, f"f_{f}")) for f in ladder.weights},
+        "missing_factors": r.missing_factors or None,
+        "sources": {
+            "trade": {
+                "table": "core_baci__yearly_trade",
+                "year": int(r.trade_year),
+                "available_date": str(pd.Timestamp(r.trade_available_date).date()),
+                "freshness_days": int((when - r.trade_available_date).days),
+                "snapshot_id": snapshots.get("baci"),
+            },
+            "production": None
+            if prod_year is None or pd.isna(prod_year)
+            else {
+                "table": "core_wmd__yearly_production",
+                "year": int(prod_year),
+                "snapshot_id": snapshots.get("wmd"),
+            },
+            "governance": {
+                "table": "core_wgi__yearly_governance",
+                "release": r.wgi_release_code,
+                "snapshot_id": snapshots.get("wgi"),
+            },
+        },
+        "ladder_version": ladder.version,
+    }
+
+
 def explain(
     frames: Frames,
     shares: pd.DataFrame,
@@ -56,15 +95,7 @@ def explain(
             }
         )
     changes = mine[mine["level"].diff().fillna(mine["level"]) != 0]
-    history = [
-        {
-            "date": str(r.as_of_date.date()),
-            "score": _num(r.score, 1),
-            "level": level_name(int(r.level), ladder, "en"),
-            "level_ko": level_name(int(r.level), ladder, "ko"),
-        }
-        for r in changes.itertuples()
-    ]
+    history = [level_change_evidence(r, ladder, snapshots) for r in changes.itertuples()]
     sh = shares[(shares["item_id"] == item) & (shares["importer_id"] == importer)]
     supplier_years = (
         sh.sort_values(["ref_year", "supplier_share"], ascending=[True, False])
