@@ -83,6 +83,20 @@ class ItemView:
         return asdict(self)
 
 
+#: HS2022 code -> the HS1992 codes its content came from, walking the concordance back one
+#: revision at a time (material_id = the HS1992 code, product_id_hs6 = the HS2022 code).
+_HS2022_TO_HS1992_SQL = """
+    WITH RECURSIVE back(rev, code, h6) AS (
+        SELECT 'H6', product_id_hs6, product_id_hs6 FROM core_hs__products
+        WHERE hs_revision_code = 'H6'
+        UNION
+        SELECT c.from_revision_code, c.from_product_id_hs6, b.h6
+        FROM back b JOIN core_hs__concordance c
+          ON c.to_revision_code = b.rev AND c.to_product_id_hs6 = b.code)
+    SELECT DISTINCT code AS material_id, h6 AS product_id_hs6 FROM back WHERE rev = 'H0'
+"""
+
+
 class Services:
     """Application services over one store."""
 
@@ -309,20 +323,24 @@ class Services:
         importers: list[str] | None = None,
         end: date | None = None,
         engine: str = "duckdb",
+        items: str = "materials",
     ) -> bt.BacktestResult:
-        """Back-test the ladder on an events CSV."""
+        """Back-test the ladder on an events CSV; items are catalog materials, or HS codes
+        (an event's HS2022 codes walked back to the HS1992 codes of the trade data)."""
         events = bt.read_events(events_file)
         ladder = load_ladder()
-        fr = self.frames(engine)
+        imps = importers or ["KOR", "JPN", "BLOC"]
+        fr = self.frames(engine, imps, items)
         with self._store(read_only=True) as con:
-            links = con.execute(
-                "SELECT material_id, product_id_hs6 FROM "
-                "core_supplywatch__material_products "
-                "WHERE hs_revision_code = 'H6'"
-            ).df()
-        return bt.run(
-            fr, events, ladder, links, importers or ["KOR", "JPN", "BLOC"], end or date.today()
-        )
+            if items == "hs":
+                links = con.execute(_HS2022_TO_HS1992_SQL).df()
+            else:
+                links = con.execute(
+                    "SELECT material_id, product_id_hs6 FROM "
+                    "core_supplywatch__material_products "
+                    "WHERE hs_revision_code = 'H6'"
+                ).df()
+        return bt.run(fr, events, ladder, links, imps, end or date.today())
 
     def calibrate(self) -> dict[str, tuple[float, float]]:
         """Thresholds by the ladder's documented rule, on the current store."""

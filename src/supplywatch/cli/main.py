@@ -286,11 +286,14 @@ def backtest(
     ctx: typer.Context,
     events: Annotated[Path, typer.Option(help="Events CSV (dev-events.csv format).")],
     out: Annotated[Path | None, typer.Option(help="Write the full result as JSON.")] = None,
+    items: Annotated[
+        Items, typer.Option(help="Score catalog materials, or each HS code on its own.")
+    ] = Items.materials,
     engine: EngineOpt = Engine.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Back-test the alert ladder on past disruptions, using only data known on each date."""
-    res = _services(ctx).backtest(events, engine=engine.value)
+    res = _services(ctx).backtest(events, engine=engine.value, items=items.value)
     data = {"summary": res.summary, "events": res.events}
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
