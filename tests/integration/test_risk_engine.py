@@ -134,3 +134,19 @@ def test_eu_supply_risk_parts(frames: Frames) -> None:
     assert bool(row["is_si_neutral"])  # no substitution data: neutral 1.0, flagged
     assert sr["hhi_wgi_global"].between(0, 10).all()
     assert sr["import_reliance"].dropna().between(0, 1).all()
+
+
+def test_backtest_with_hs_codes_as_items(bundle_store: duckdb.DuckDBPyConnection) -> None:
+    from supplywatch.services import _HS2022_TO_HS1992_SQL
+
+    links = bundle_store.execute(_HS2022_TO_HS1992_SQL).df()
+    # HS2022 8112.92 comes from HS1992 8112.30 (germanium), 8112.40 (vanadium), 8112.91
+    assert {"811230", "811240", "811291"} <= set(
+        links[links["product_id_hs6"] == "811292"]["material_id"]
+    )
+    frames = compute_frames(ibis.duckdb.from_connection(bundle_store), ["KOR"], items="hs")
+    events = [e for e in bt.read_events(EVENTS) if e.event_id == "E06-2014-ID-ore-ban"]
+    res = bt.run(frames, events, load_ladder(), links, ["KOR"], date(2015, 1, 1))
+    at0 = res.events[0]["offsets"]["0"]
+    assert {a["item"] for a in at0["affected"]} == {"260400", "260600"}
+    assert at0["items_scored"] > 50
