@@ -105,6 +105,8 @@ _ALLOWED = {
     "sources": {"errors", "catalog", "settings"},
     "store": {"errors", "catalog"},
     "pipeline": {"errors", "catalog", "items", "sources", "store"},
+    "indicators": {"errors", "catalog"},
+    "alerts": {"errors", "catalog", "indicators"},
     "services": {
         "errors",
         "catalog",
