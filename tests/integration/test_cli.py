@@ -181,3 +181,14 @@ def test_screen_hs_codes_and_any_importer(loaded: Path) -> None:
     assert "284690" in codes and all(r["importer_id"] == "KOR" for r in rows)
     bad = _cli(loaded, "screen", "--importer", "XYZ")
     assert bad.returncode == 2 and "unknown country code 'XYZ'" in bad.stderr
+
+
+def test_run_ends_with_the_bloc_screen(loaded: Path) -> None:
+    result = _cli(loaded, "run", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["materials"] == 77
+    assert out["bloc_screen"] and {r["importer_id"] for r in out["bloc_screen"]} == {"BLOC"}
+    text = _cli(loaded, "run")
+    assert text.returncode == 0, text.stderr
+    assert "KR+JP bloc: top 15 materials by risk" in text.stdout

@@ -176,11 +176,12 @@ def items(
 
 @app.command(epilog="Example: supplywatch run")
 def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
-    """The main job: ingest the bundle, then print the headline summary."""
+    """The main job: ingest the bundle, print the sources, then the KR+JP bloc screen."""
     svc = _services(ctx)
+    today = date.today()
     if fmt == Format.json:
         svc.ingest()
-        emit_json(console, svc.headline())
+        emit_json(console, {**svc.headline(), "bloc_screen": svc.screen("BLOC", today, 15)})
         return
     ingest(ctx, None, False, None, Format.table)
     head = svc.headline()
@@ -188,7 +189,11 @@ def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     console.print(
         f"[bold]{head['materials']}[/] critical materials in the catalog; "
         f"{head['materials_with_bundled_trade']} have bundled BACI trade rows. "
-        "Try: supplywatch items 디스프로슘"
+        "Try: supplywatch items 디스프로슘 · supplywatch explain natural_graphite"
+    )
+    _print_screen(
+        svc.screen("BLOC", today, 15),
+        f"KR+JP bloc: top 15 materials by risk as of {today} (supplywatch screen --help)",
     )
 
 
