@@ -19,7 +19,7 @@ from tests.conftest import SOURCES, TEST_DATA
 from supplywatch.catalog.tables import TABLES
 from supplywatch.pipeline.bundle import ingest_bundle
 from supplywatch.pipeline.readers import read_file
-from supplywatch.sources.base import FileSpec
+from supplywatch.sources import pinksheet
 from supplywatch.store.duckdb_store import connect, table_checksums
 from supplywatch.store.pit import as_of_sql
 
@@ -70,17 +70,7 @@ def test_as_of_uses_only_available_rows_and_grows(
         assert dup == 0
 
 
-_SPEC = FileSpec(
-    "x.csv",
-    "raw_pinksheet__monthly_prices",
-    {
-        "date": "period_start_date",
-        "period": "period_code",
-        "commodity": "commodity_name_wb",
-        "unit": "unit_code",
-        "price": "price_nominal",
-    },
-)
+_SPEC = pinksheet.SPEC.files[0]  # the real declaration; read_file takes any path
 _cell = st.text(
     alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00\r"), max_size=12
 )

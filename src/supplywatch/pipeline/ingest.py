@@ -200,12 +200,25 @@ def _commit(
     prov: Provenance,
     counts: dict[str, int],
 ) -> None:
+    files = [
+        (path.name, sha, path.stat().st_size, counts[path.name])
+        for path, sha in zip(paths, shas, strict=True)
+    ]
+    rows = provenance_rows(snap, spec.name, prov, files)
+    commit_staged(con, db, spec.tables, rows)
+
+
+def provenance_rows(
+    snap: str, source: str, prov: Provenance, files: Sequence[tuple[str, str, int, int]]
+) -> list[tuple[object, ...]]:
+    """Rows of core_supplywatch__snapshots for a snapshot's files (name, sha256, size,
+    rows), stamped with the load time."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    rows = [
+    return [
         (
             snap,
-            path.name,
-            spec.name,
+            name,
+            source,
             prov.producer,
             prov.licence,
             prov.attribution,
@@ -215,14 +228,26 @@ def _commit(
             prov.vintage,
             prov.vintage_date,
             sha,
-            path.stat().st_size,
-            counts[path.name],
+            size,
+            n,
             loaded_at,
             prov.note,
         )
-        for path, sha in zip(paths, shas, strict=True)
+        for name, sha, size, n in files
     ]
-    commit_staged(con, db, spec.tables, rows)
+
+
+def record_snapshots(
+    con: duckdb.DuckDBPyConnection, db: str, rows: Sequence[tuple[object, ...]]
+) -> None:
+    """Inside the caller's transaction: record provenance rows, replacing those of the same
+    snapshot (a forced reload)."""
+    target = _q(db, "core_supplywatch__snapshots")
+    for snap in sorted({str(row[0]) for row in rows}):
+        con.execute(f"DELETE FROM {target} WHERE snapshot_id = ?", [snap])
+    placeholders = ", ".join("?" * 16)
+    for row in rows:
+        con.execute(f"INSERT INTO {target} VALUES ({placeholders})", list(row))
 
 
 def commit_staged(
@@ -242,16 +267,7 @@ def commit_staged(
             cols = ", ".join(f'"{c}"' for c in t.fields)
             con.execute(ddl(t, qualified_name=target, replace=True))
             con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
-        placeholders = ", ".join("?" * 16)
-        for snap in sorted({str(row[0]) for row in snapshot_rows}):  # a forced reload
-            con.execute(
-                f"DELETE FROM {_q(db, 'core_supplywatch__snapshots')} WHERE snapshot_id = ?", [snap]
-            )
-        for row in snapshot_rows:
-            con.execute(
-                f"INSERT INTO {_q(db, 'core_supplywatch__snapshots')} VALUES ({placeholders})",
-                list(row),
-            )
+        record_snapshots(con, db, snapshot_rows)
         con.commit()
     except BaseException:
         con.rollback()

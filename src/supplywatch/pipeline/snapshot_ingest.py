@@ -12,7 +12,6 @@ import hashlib
 import importlib
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,7 +20,13 @@ import pyarrow as pa
 from supplywatch.catalog.tables import TABLES
 from supplywatch.errors import ConfigError
 from supplywatch.pipeline import validate
-from supplywatch.pipeline.ingest import STG, IngestResult, Progress
+from supplywatch.pipeline.ingest import (
+    STG,
+    IngestResult,
+    Progress,
+    provenance_rows,
+    record_snapshots,
+)
 from supplywatch.sources.base import CodeCheck, Provenance
 from supplywatch.sources.snapshots import read_snapshot, snapshot_source
 from supplywatch.store.duckdb_store import database_name
@@ -188,37 +193,23 @@ def _upsert(
     target = f'"{db}".main."{table}"'
     on = " AND ".join(f't."{k}" = p."{k}"' for k in key)
     all_cols = ", ".join(f'"{c}"' for c in [*cols, "available_date", "snapshot_id"])
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     con.begin()
     try:
         con.execute(f"DELETE FROM {target} t USING {STG}.main.parsed p WHERE {on}")
         con.execute(f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {STG}.main.parsed")
-        con.execute(
-            f'DELETE FROM "{db}".main.core_supplywatch__snapshots WHERE snapshot_id = ?', [snap]
-        )
-        for f, rec in zip(files, prov.files, strict=True):
-            con.execute(
-                f'INSERT INTO "{db}".main.core_supplywatch__snapshots VALUES '
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        record_snapshots(
+            con,
+            db,
+            provenance_rows(
+                snap,
+                source,
+                prov,
                 [
-                    snap,
-                    f.name,
-                    source,
-                    prov.producer,
-                    prov.licence,
-                    prov.attribution,
-                    prov.url,
-                    prov.date_published,
-                    prov.date_accessed,
-                    prov.vintage,
-                    prov.vintage_date,
-                    rec.sha256,
-                    rec.size_bytes,
-                    rec.rows,
-                    loaded_at,
-                    prov.note,
+                    (f.name, rec.sha256, rec.size_bytes, rec.rows)
+                    for f, rec in zip(files, prov.files, strict=True)
                 ],
-            )
+            ),
+        )
         con.commit()
     except BaseException:
         con.rollback()
