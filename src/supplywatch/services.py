@@ -219,6 +219,29 @@ class Services:
             cols = [d[0] for d in rel.description]
             return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
+    def store_fingerprint(self) -> str:
+        """Changes whenever a load commits (snapshots recorded, their latest load time)."""
+        if not self.settings.db_path.exists():
+            return "empty"
+        with self._store(read_only=True) as con:
+            try:
+                r = con.execute(
+                    "SELECT count(*), max(loaded_at) FROM core_supplywatch__snapshots"
+                ).fetchall()[0]
+            except duckdb.CatalogException:
+                return "empty"
+        return f"{r[0]}@{r[1]}"
+
+    def snapshot_ids(self) -> dict[str, str]:
+        """The latest snapshot of each source (evidence bundles cite them)."""
+        with self._store(read_only=True) as con:
+            return dict(
+                con.execute(
+                    "SELECT source_name, arg_max(snapshot_id, loaded_at) FROM "
+                    "core_supplywatch__snapshots GROUP BY 1"
+                ).fetchall()
+            )
+
     # --- headline ------------------------------------------------------------------------------
     def headline(self) -> dict[str, Any]:
         """What a new user sees after the first run: what is loaded, and how fresh."""

@@ -39,3 +39,26 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=60.0, gt=0)
     http_max_retries: int = Field(default=5, ge=0)
     memory_limit: str = Field(default="4GB", description="DuckDB memory_limit.")
+    # --- shared service (supplywatch serve) ----------------------------------------------------
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'service.sqlite'}",
+        description="Service state: SQLite (single user) or postgresql+psycopg://... (shared).",
+    )
+    session_ttl_hours: float = Field(default=12.0, gt=0, description="Dashboard session life.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per username (and x4 per client) per window."
+    )
+    login_window_s: int = Field(default=300, gt=0, description="Login rate-limit window.")
+    watch_interval_s: float = Field(
+        default=60.0, gt=0, description="How often the scheduler looks for a new ingest."
+    )
+    webhook_interval_s: float = Field(default=5.0, gt=0, description="Webhook delivery loop.")
+    webhook_max_attempts: int = Field(default=5, ge=1)
+    webhook_backoff_s: float = Field(default=2.0, ge=0, description="First retry delay (x2).")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    scheduler_enabled: bool = Field(default=True, description="Run the APScheduler jobs.")
+    backtest_results: Path = Field(
+        default=PROJECT_ROOT / "docs" / "backtest-dev-events.json",
+        description="Back-test result (JSON from `supplywatch backtest --out`) the API serves.",
+    )
+    cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure.")

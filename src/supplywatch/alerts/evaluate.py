@@ -43,6 +43,7 @@ class Frames:
     materials: pd.DataFrame
     releases: pd.DataFrame
     supply_risk: pd.DataFrame
+    consumption: pd.DataFrame
 
 
 def compute_frames(
@@ -78,7 +79,7 @@ def compute_frames(
         "available_date",
     )
     releases = wgi.group_by("wgi_release_code").aggregate(vintage_date=wgi.vintage_date.max())
-    sr = _supply_risk(con, imps, dep, trade.supplier_shares(imports), materials, wgi)
+    sr, rel = _supply_risk(con, imps, dep, trade.supplier_shares(imports), materials, wgi)
 
     def pull(e: Any) -> pd.DataFrame:
         df = e.to_pyarrow().to_pandas()
@@ -104,6 +105,7 @@ def compute_frames(
         ),
         pull(releases),
         pull(sr),
+        pull(rel),
     )
 
 
@@ -128,8 +130,10 @@ def _hs_items(con: Any) -> Any:
     )
 
 
-def _supply_risk(con: Any, imps: list[str], dep: Any, shares: Any, materials: Any, wgi: Any) -> Any:
-    """EU supply risk per (material, importer, year), with apparent consumption."""
+def _supply_risk(
+    con: Any, imps: list[str], dep: Any, shares: Any, materials: Any, wgi: Any
+) -> tuple[Any, Any]:
+    """EU supply risk per (material, importer, year), and apparent consumption."""
     ps = production.production_shares(con.table("core_wmd__yearly_production"))
     m = materials.filter(materials.commodity_name_wmd.notnull()).select(
         "material_id", "commodity_name_wmd"
@@ -152,11 +156,11 @@ def _supply_risk(con: Any, imps: list[str], dep: Any, shares: Any, materials: An
             )
         )
     rel = supply_risk.apparent_consumption(
-        dep.select("item_id", "importer_id", "ref_year", "import_qty_t"),
+        dep.select("item_id", "importer_id", "ref_year", "import_qty_t", "available_date"),
         dep.select("item_id", "importer_id", "ref_year", "export_qty_t"),
         dom,
     )
-    return supply_risk.supply_risk(shares, ps, materials, wgi, rel)
+    return supply_risk.supply_risk(shares, ps, materials, wgi, rel), rel
 
 
 def _latest(df: pd.DataFrame, keys: list[str], when: pd.Timestamp, order: str) -> pd.DataFrame:

@@ -39,6 +39,25 @@ class Calibration(BaseModel):
     hysteresis_points: float = Field(ge=0)
 
 
+class StockCover(BaseModel):
+    """How days of cover against the target moves a level (one step up or down)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    escalate_below: float = Field(gt=0, le=1)
+    deescalate_at: float = Field(gt=0)
+
+    def adjust(self, level: int, cover_days: float | None, target_days: float | None) -> int:
+        """The level after stocks: unchanged without cover or target data."""
+        if cover_days is None or target_days is None or target_days <= 0:
+            return level
+        ratio = cover_days / target_days
+        if ratio < self.escalate_below and level >= 1:
+            return min(level + 1, 4)
+        if ratio >= self.deescalate_at:
+            return max(level - 1, 0)
+        return level
+
+
 class Ladder(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
@@ -49,6 +68,7 @@ class Ladder(BaseModel):
     price_series: dict[str, str]
     calibration: Calibration
     levels: list[Level]
+    stock_cover: StockCover
 
     @model_validator(mode="after")
     def _check(self) -> Ladder:

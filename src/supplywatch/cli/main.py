@@ -555,6 +555,11 @@ def fetch_wgi(
     _report_snapshot(ctx, path, fmt)
 
 
+from supplywatch.cli import service_cmds  # noqa: E402 - after the app's own commands
+
+service_cmds.register(app)
+
+
 def main() -> None:
     """Console-script entry point: user errors get a clear message and exit code 2."""
     try:

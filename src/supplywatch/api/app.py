@@ -1,0 +1,154 @@
+"""The FastAPI application: routers, error mapping, cache headers, scheduler, dashboard."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from supplywatch.access import AccessDenied, NotAuthenticated
+from supplywatch.api.routers import admin, alerts, auth, items, risk, stocks
+from supplywatch.errors import ConfigError, DataError
+from supplywatch.settings import Settings
+from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, Workspace
+
+API = "/api/v1"
+WEB = Path(__file__).resolve().parents[1] / "web" / "static"
+READ_MAX_AGE_S = 60
+
+
+def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
+    """Build the app; ``workspace`` lets tests share one with the code under test."""
+    st = settings or (workspace.settings if workspace else Settings())
+    ws = workspace or Workspace(st)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if st.scheduler_enabled:
+            from supplywatch.scheduler import Scheduler
+
+            app.state.scheduler = Scheduler(ws)
+            app.state.scheduler.start()
+        try:
+            yield
+        finally:
+            if getattr(app.state, "scheduler", None) is not None:
+                app.state.scheduler.shutdown()
+
+    app = FastAPI(
+        title="supplywatch",
+        version="1",
+        summary="Korea-Japan joint early-warning system for critical materials",
+        description=(
+            "Risk screen, explanations, alerts (관심/주의/경계/심각), stocks and days of cover for "
+            "KR, JP and the KR+JP bloc. Authenticate with `Authorization: Bearer <token>` "
+            "(POST /api/v1/auth/tokens) or a dashboard session (POST /api/v1/auth/login; "
+            "writes then need the X-CSRF-Token header). Lists are paginated with "
+            "limit/offset; read endpoints send ETag and Cache-Control."
+        ),
+        lifespan=lifespan,
+        responses={
+            401: {"description": "Not signed in"},
+            403: {"description": "Not allowed for your organisation or role"},
+            422: {"description": "Invalid input, with field-level messages"},
+        },
+    )
+    app.state.workspace = ws
+    app.state.scheduler = None
+    for r in (auth, items, risk, alerts, stocks, admin):
+        app.include_router(r.router, prefix=API)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(NotAuthenticated)
+    async def _401(_r: Request, exc: NotAuthenticated) -> JSONResponse:
+        return _problem(401, str(exc), {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(AccessDenied)
+    async def _403(_r: Request, exc: AccessDenied) -> JSONResponse:
+        return _problem(403, str(exc))
+
+    @app.exception_handler(NotFound)
+    async def _404(_r: Request, exc: NotFound) -> JSONResponse:
+        return _problem(404, f"not found: {exc}")
+
+    @app.exception_handler(Conflict)
+    async def _409(_r: Request, exc: Conflict) -> JSONResponse:
+        return _problem(409, str(exc))
+
+    @app.exception_handler(InputError)
+    async def _422(_r: Request, exc: InputError) -> JSONResponse:
+        return _problem(422, [{**e, "type": "value_error"} for e in exc.errors])
+
+    @app.exception_handler(ConfigError)
+    async def _422c(_r: Request, exc: ConfigError) -> JSONResponse:
+        return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
+
+    @app.exception_handler(DataError)
+    async def _422d(_r: Request, exc: DataError) -> JSONResponse:
+        return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
+
+    @app.exception_handler(RequestValidationError)
+    async def _422v(_r: Request, exc: RequestValidationError) -> JSONResponse:
+        errs = [
+            {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return _problem(422, errs)
+
+    @app.exception_handler(RateLimited)
+    async def _429(_r: Request, exc: RateLimited) -> JSONResponse:
+        return _problem(429, str(exc), {"Retry-After": str(exc.retry_after_s)})
+
+    @app.middleware("http")
+    async def cache_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """GET /api: ETag (SHA-256 of the body) + private max-age; 304 on a match.
+        Writes: no-store."""
+        response = await call_next(request)
+        if not request.url.path.startswith(API):
+            return response
+        if request.method != "GET" or response.status_code != 200:
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in {"content-length"}}
+        headers["ETag"] = etag
+        headers["Cache-Control"] = f"private, max-age={READ_MAX_AGE_S}"
+        headers["Vary"] = "Authorization, Cookie"
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, status_code=200, headers=headers, media_type=response.media_type)
+
+    _mount_dashboard(app)
+    return app
+
+
+def _mount_dashboard(app: FastAPI) -> None:
+    """The dashboard: static files of ours, and Plotly's JS from the installed plotly package
+    (no CDN: works with no internet)."""
+    import plotly
+
+    vendor = Path(plotly.__file__).resolve().parent / "package_data"
+    app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        html = (WEB / "index.html").read_bytes()
+        return Response(html, media_type="text/html; charset=utf-8")

@@ -1,0 +1,56 @@
+"""Typed dependencies: the workspace, the acting principal, pagination."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from supplywatch.access import AccessDenied, NotAuthenticated, Principal
+from supplywatch.workspace import Workspace
+
+SESSION_COOKIE = "sw_session"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def workspace(request: Request) -> Workspace:
+    ws: Workspace = request.app.state.workspace
+    return ws
+
+
+def principal(
+    request: Request,
+    ws: Annotated[Workspace, Depends(workspace)],
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <API token>` (or sign in for a session cookie)")
+    ] = None,
+) -> Principal:
+    """Bearer token, or the dashboard's session cookie (with its CSRF header on writes)."""
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthenticated("Authorization must be `Bearer <token>`")
+        return ws.principal_from_token(token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise NotAuthenticated("sign in or send an API token")
+    p, csrf = ws.principal_from_session(cookie)
+    if request.method not in _SAFE and request.headers.get(CSRF_HEADER) != csrf:
+        raise AccessDenied(f"missing or wrong {CSRF_HEADER} header")
+    return p
+
+
+class Paging:
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
+        offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+WS = Annotated[Workspace, Depends(workspace)]
+Me = Annotated[Principal, Depends(principal)]
+Page_ = Annotated[Paging, Depends()]

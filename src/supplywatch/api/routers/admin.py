@@ -1,0 +1,45 @@
+"""Evaluation, ingest and webhooks (admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from supplywatch.api.deps import WS, Me
+from supplywatch.api.schemas import EvaluationPublic, WebhookCreate, WebhookPublic
+
+router = APIRouter(tags=["admin"], prefix="/admin")
+
+
+@router.post("/evaluate", response_model=EvaluationPublic)
+def evaluate(p: Me, ws: WS) -> dict[str, Any]:
+    """Re-run the risk engine now and raise alerts for level changes."""
+    p.require("admin")
+    return ws.evaluate(trigger="manual")
+
+
+@router.get("/evaluations/last")
+def last_evaluation(p: Me, ws: WS) -> dict[str, Any] | None:
+    return ws.last_evaluation(p)
+
+
+@router.post("/ingest")
+def ingest(request: Request, p: Me, ws: WS) -> list[dict[str, Any]]:
+    """Load the bundled snapshot; re-evaluation is scheduled right after."""
+    out = ws.ingest(p)
+    sched = getattr(request.app.state, "scheduler", None)
+    if sched is not None:
+        sched.trigger_evaluation()
+    return out
+
+
+@router.post("/webhooks", response_model=WebhookPublic, status_code=201)
+def add_webhook(body: WebhookCreate, p: Me, ws: WS) -> dict[str, Any]:
+    """Level-change notifications, HMAC-SHA256 signed over `timestamp.body`."""
+    return ws.add_webhook(p, body.url, body.secret)
+
+
+@router.get("/webhooks/deliveries")
+def deliveries(p: Me, ws: WS) -> list[dict[str, Any]]:
+    return ws.deliveries(p)

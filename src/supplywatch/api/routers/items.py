@@ -1,0 +1,30 @@
+"""The critical-item catalog."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from supplywatch.api.deps import WS, Me, Page_
+from supplywatch.api.schemas import ItemPage, ItemPublic
+
+router = APIRouter(tags=["items"])
+
+
+@router.get("/items", response_model=ItemPage, summary="Search the catalog")
+def list_items(
+    p: Me,
+    ws: WS,
+    page: Page_,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Name (EN/KO/JA/ZH), symbol or HS code"),
+    ] = None,
+) -> dict[str, object]:
+    return ws.items(p, q, page.limit, page.offset).as_dict()
+
+
+@router.get("/items/{material_id}", response_model=ItemPublic)
+def get_item(material_id: str, p: Me, ws: WS) -> dict[str, object]:
+    return ws.item(p, material_id)

@@ -1,0 +1,241 @@
+"""Request and response schemas (``XCreate`` in, ``XPublic`` out), with examples."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Org = Literal["KR", "JP", "JOINT"]
+Role = Literal["viewer", "analyst", "admin"]
+Importer = Literal["KOR", "JPN", "BLOC"]
+Holder = Literal["national", "private", "in_transit"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PagePublic(BaseModel):
+    total: int = Field(description="Rows matching, over all pages.")
+    limit: int
+    offset: int
+
+
+class LoginCreate(Strict):
+    username: str = Field(min_length=1, max_length=64, examples=["kr_analyst"])
+    password: str = Field(min_length=1, max_length=200, examples=["correct-horse-battery"])
+
+
+class MePublic(BaseModel):
+    username: str = Field(examples=["kr_analyst"])
+    org: Org
+    role: Role
+    csrf_token: str | None = Field(
+        default=None, description="Send as X-CSRF-Token on writes made with the session cookie."
+    )
+
+
+class UserCreate(Strict):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    org: Org
+    role: Role
+    password: str = Field(min_length=10, max_length=200)
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    org: Org
+    role: Role
+
+
+class TokenCreate(Strict):
+    label: str = Field(min_length=1, max_length=100, examples=["nightly export"])
+
+
+class TokenPublic(BaseModel):
+    id: int
+    label: str
+    token: str = Field(description="Shown once; only its SHA-256 is stored.")
+
+
+class ItemPublic(BaseModel):
+    material_id: str = Field(examples=["gallium"])
+    symbol: str | None
+    group: str
+    names: dict[str, str] = Field(examples=[{"en": "Gallium", "ko": "갈륨", "ja": "ガリウム"}])
+    stages: list[str]
+    hs2022: list[dict[str, Any]]
+    hs_by_revision: dict[str, list[str]]
+    end_uses: list[str]
+    eol_rir: float | None
+    lists: dict[str, str | None]
+
+
+class ItemPage(PagePublic):
+    items: list[ItemPublic]
+
+
+class ScreenRow(BaseModel):
+    item_id: str = Field(examples=["natural_graphite"])
+    name_en: str | None
+    importer_id: str
+    score: float | None = Field(examples=[71.2])
+    level: int = Field(ge=0, le=4, examples=[4])
+    level_ko: str = Field(examples=["심각"])
+    level_en: str = Field(examples=["critical"])
+    main_driver: str | None = Field(examples=["supplier_concentration"])
+    confidence: float | None
+    trade_year: int
+    trade_available_date: str
+    import_value_kusd: float | None
+    top_supplier_id_iso3: str | None = Field(examples=["CHN"])
+    top_supplier_share: float | None
+    china_share: float | None
+    supplier_hhi: float | None
+    production_hhi: float | None
+    is_kita_screen: bool
+    is_absolute_dependence: bool
+    missing_factors: str | None
+    factors: dict[str, float | None]
+    ladder_version: str
+
+
+class ScreenPage(PagePublic):
+    items: list[ScreenRow]
+
+
+class RowsPage(PagePublic):
+    items: list[dict[str, Any]]
+
+
+class AlertPublic(BaseModel):
+    id: int
+    item_id: str = Field(examples=["gallium"])
+    importer_id: str = Field(examples=["KOR"])
+    level: int = Field(ge=1, le=4)
+    level_code: str = Field(examples=["alert"])
+    level_ko: str = Field(examples=["경계"])
+    level_ja: str = Field(examples=["厳重警戒"])
+    previous_level: int
+    score: float | None
+    changed_on: date
+    status: Literal["new", "acknowledged", "resolved"]
+    occurrences: int
+    created_at: str
+    updated_at: str
+    acknowledged_by: str | None
+    acknowledged_at: str | None
+    acknowledge_comment: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+    resolve_comment: str | None
+    ladder_version: str
+
+
+class AlertDetail(AlertPublic):
+    evidence: dict[str, Any]
+    audit: list[dict[str, Any]]
+
+
+class AlertPage(PagePublic):
+    items: list[AlertPublic]
+
+
+class AlertAction(Strict):
+    comment: str | None = Field(default=None, max_length=2000, examples=["checked with KOMIR"])
+
+
+class StockCreate(Strict):
+    item_id: str = Field(min_length=1, max_length=64, examples=["natural_graphite"])
+    holder: Holder
+    quantity_t: float = Field(ge=0, allow_inf_nan=False, examples=[5000.0])
+    as_of_date: date = Field(examples=["2026-10-01"])
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class StockBatchCreate(Strict):
+    entries: list[StockCreate] = Field(min_length=1, max_length=10_000)
+
+
+class StockPublic(BaseModel):
+    id: int
+    org: Org
+    item_id: str
+    holder: Holder
+    quantity_t: float
+    as_of_date: date
+    source: str
+    note: str | None
+    entered_by: str
+    entered_at: str
+
+
+class StockPage(PagePublic):
+    items: list[StockPublic]
+
+
+class IdsPublic(BaseModel):
+    ids: list[int]
+
+
+class CoverPublic(BaseModel):
+    item_id: str
+    status: Literal["ok", "no data"]
+    cover_days: float | None = Field(examples=[74.0])
+    target_days: float | None = Field(examples=[100.0])
+    target_basis: str | None
+    gap_days: float | None
+    consumption_basis: str | None = Field(examples=["apparent 2024"])
+    contributing_orgs: list[str] | None = Field(description="BLOC only: who holds stock.")
+    stock_t: float | None = Field(default=None, description="Own organisation only.")
+    by_holder_t: dict[str, float] | None = Field(default=None, description="Own org only.")
+
+
+class TargetPublic(BaseModel):
+    org: Org
+    item_id: str
+    target_days: float
+    basis: str
+    updated_by: str | None = None
+    updated_at: str | None = None
+
+
+class TargetCreate(Strict):
+    item_id: str = Field(min_length=1, max_length=64, examples=["*"])
+    target_days: float = Field(gt=0, le=3650, allow_inf_nan=False, examples=[180.0])
+    basis: str = Field(min_length=1, max_length=200, examples=["JOGMEC: 180 days, high risk"])
+
+
+class ConsumptionCreate(Strict):
+    item_id: str = Field(min_length=1, max_length=64)
+    tonnes_per_year: float = Field(gt=0, allow_inf_nan=False)
+    as_of_date: date
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class WebhookCreate(Strict):
+    url: str = Field(min_length=8, max_length=500, examples=["https://ops.example.kr/hooks/sw"])
+    secret: str = Field(min_length=16, max_length=200)
+
+
+class WebhookPublic(BaseModel):
+    id: int
+    org: Org
+    url: str
+    is_active: bool
+
+
+class EvaluationPublic(BaseModel):
+    evaluation_id: int
+    as_of: date
+    items: int
+    changes: int
+
+
+class Problem(BaseModel):
+    """Error body: ``detail`` is a message or a list of field errors (loc, msg)."""
+
+    detail: str | list[dict[str, Any]]

@@ -1,0 +1,62 @@
+"""Scheduled work of the shared service (APScheduler): re-evaluate after each ingest, deliver
+webhooks. The store is watched rather than hooked, so an ingest from the CLI (another
+process) is picked up too; an ingest through the API triggers the check at once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from supplywatch.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._s = BackgroundScheduler(timezone="UTC")
+        self._s.add_job(
+            self._watch,
+            "interval",
+            seconds=ws.settings.watch_interval_s,
+            id="watch",
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+        )
+        self._s.add_job(
+            self._deliver,
+            "interval",
+            seconds=ws.settings.webhook_interval_s,
+            id="webhooks",
+            max_instances=1,
+            coalesce=True,
+        )
+
+    def start(self) -> None:
+        self._s.start()
+
+    def shutdown(self) -> None:
+        self._s.shutdown(wait=False)
+
+    def trigger_evaluation(self) -> None:
+        """Run the ingest check now (after an ingest)."""
+        self._s.modify_job("watch", next_run_time=datetime.now(UTC))
+
+    def _watch(self) -> None:
+        try:
+            out = self.ws.evaluate_if_changed()
+            if out:
+                log.info("re-evaluated after ingest: %s", out)
+                self._s.modify_job("webhooks", next_run_time=datetime.now(UTC))
+        except Exception:
+            log.exception("evaluation failed")
+
+    def _deliver(self) -> None:
+        try:
+            self.ws.deliver_webhooks()
+        except Exception:
+            log.exception("webhook delivery failed")
