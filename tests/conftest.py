@@ -50,6 +50,17 @@ def bundle_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.Du
     con.close()
 
 
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole bundle ingested once per session into a DuckDB file that tests only read
+    (the shared-service suites: API, e2e)."""
+    path = tmp_path_factory.mktemp("store") / "bundle.duckdb"
+    con = connect(path)
+    ingest_bundle(con, BUNDLE)
+    con.close()
+    return path
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(

@@ -102,6 +102,13 @@ def page_of(rows: list[dict[str, Any]], limit: int, offset: int) -> Page:
     return Page(rows[offset : offset + limit], len(rows), limit, offset)
 
 
+#: Results computed from the store (screens, frames, timelines), shared by the workspaces of a
+#: process and keyed by store file and store fingerprint: a new ingest is never served stale.
+_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE_LOCK = threading.Lock()
+_KEY_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
+
+
 class Workspace:
     """Multi-user facade over the analysis services and the state database."""
 
@@ -119,9 +126,9 @@ class Workspace:
         self.sessions = db.session_factory(self.engine)
         self.clock = clock
         self._http_post = http_post
-        self._cache: dict[tuple[Any, ...], Any] = {}
-        self._cache_lock = threading.Lock()
-        self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self._cache = _CACHE
+        self._cache_lock = _CACHE_LOCK
+        self._key_locks = _KEY_LOCKS
         self._eval_lock = threading.Lock()
 
     def close(self) -> None:
@@ -269,7 +276,7 @@ class Workspace:
     # ==== risk engine (public data) =============================================================
     def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """Memoise per store fingerprint; one computation per key at a time."""
-        full = (self.services.store_fingerprint(), *key)
+        full = (str(self.settings.db_path), self.services.store_fingerprint(), *key)
         with self._cache_lock:
             if full in self._cache:
                 return self._cache[full]
@@ -282,8 +289,16 @@ class Workspace:
             with self._cache_lock:
                 if len(self._cache) > 256:
                     self._cache.clear()
+                    self._key_locks.clear()
                 self._cache[full] = value
             return value
+
+    def _frames(self) -> Any:
+        """Indicator frames for the service's importers (cached per store state)."""
+        return self._cached(
+            ("frames", *SERVICE_IMPORTERS),
+            lambda: self.services.frames("duckdb", list(SERVICE_IMPORTERS)),
+        )
 
     def items(self, _p: Principal, query: str | None, limit: int, offset: int) -> Page:
         rows = [i.as_dict() for i in self.services.items(query)]
@@ -350,8 +365,11 @@ class Workspace:
         with self._eval_lock:
             fp = self.services.store_fingerprint()
             started = self.clock()
-            fr = self.services.frames("duckdb", list(SERVICE_IMPORTERS))
-            tl = timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder)
+            fr = self._frames()
+            tl = self._cached(
+                ("timeline", when, ladder.version),
+                lambda: timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder),
+            )
             snaps = self.services.snapshot_ids()
             changes = 0
             with db.transaction(self.sessions) as s:
@@ -763,10 +781,7 @@ class Workspace:
             raise InputError([{"loc": ["query", "importer"], "msg": "KOR, JPN or BLOC"}])
         if importer != "BLOC" and access.IMPORTER_ORG[importer] != p.org:
             raise AccessDenied(f"stocks of {importer} are confidential to its organisation")
-        fr = self._cached(
-            ("frames", *SERVICE_IMPORTERS),
-            lambda: self.services.frames("duckdb", list(SERVICE_IMPORTERS)),
-        )
+        fr = self._frames()
         with self.sessions() as s:
             covers = self._covers(s, importer, when, fr)
         out = []
@@ -983,10 +998,12 @@ class Workspace:
             return None
         return self.evaluate(trigger="ingest")
 
-    def ingest(self, p: Principal) -> list[dict[str, Any]]:
+    def ingest(
+        self, p: Principal, sources: list[str] | None = None, force: bool = False
+    ) -> list[dict[str, Any]]:
         """Load the bundled snapshot (admin); the scheduler re-evaluates afterwards."""
         p.require("admin")
-        res = self.services.ingest()
+        res = self.services.ingest(sources, force=force)
         with db.transaction(self.sessions) as s:
             self._audit(s, p, "store.ingest", "store", "bundle", {"sources": len(res)})
         return [{"source": r.source, "status": r.status, "rows": r.rows} for r in res]

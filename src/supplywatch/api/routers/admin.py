@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from supplywatch.api.deps import WS, Me
 from supplywatch.api.schemas import EvaluationPublic, WebhookCreate, WebhookPublic
@@ -25,9 +25,15 @@ def last_evaluation(p: Me, ws: WS) -> dict[str, Any] | None:
 
 
 @router.post("/ingest")
-def ingest(request: Request, p: Me, ws: WS) -> list[dict[str, Any]]:
+def ingest(
+    request: Request,
+    p: Me,
+    ws: WS,
+    source: Annotated[list[str] | None, Query(description="Sources (default: all).")] = None,
+    force: Annotated[bool, Query(description="Reload even if unchanged.")] = False,
+) -> list[dict[str, Any]]:
     """Load the bundled snapshot; re-evaluation is scheduled right after."""
-    out = ws.ingest(p)
+    out = ws.ingest(p, source, force)
     sched = getattr(request.app.state, "scheduler", None)
     if sched is not None:
         sched.trigger_evaluation()

@@ -1,0 +1,166 @@
+"""Alert lifecycle new -> acknowledged -> resolved, deduplication, audit, and days of cover
+moving levels, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from supplywatch.access import Principal
+from supplywatch.state.models import Alert, AuditEntry, ItemLevel
+from supplywatch.workspace import Conflict, InputError, NotFound, Workspace
+
+
+def _user(ws: Workspace, name: str, org: str, role: str) -> Principal:
+    ws.create_user(None, name, org, role, "pw-0123456789")
+    return ws.login(name, "pw-0123456789", "t")[2]
+
+
+def test_levels_become_alerts_once_with_evidence(ws: Workspace) -> None:
+    first = ws.evaluate(as_of=date(2026, 11, 24))
+    with ws.sessions() as s:
+        n_alerts = s.scalar(select(func.count()).select_from(Alert))
+        n_levels = s.scalar(select(func.count()).select_from(ItemLevel).where(ItemLevel.level > 0))
+        a = s.scalar(
+            select(Alert).where(Alert.item_id == "natural_graphite", Alert.importer_id == "KOR")
+        )
+    # one open alert per (item, importer) at attention or above, none at level 0
+    assert n_alerts == n_levels == first["changes"] > 0
+    assert a is not None and a.level == 4 and a.status == "new" and a.previous_level == 0
+    ev = a.evidence
+    # the evidence is the level change's own: the date it entered 심각 and the score then
+    assert ev["date"] == str(a.changed_on_date) == "2026-02-01"
+    assert ev["score"] == pytest.approx(70.3, abs=0.05)
+    assert a.score == pytest.approx(71.24, abs=0.01)  # the score on the evaluation date
+    assert ev["sources"]["trade"]["table"] == "core_baci__yearly_trade"
+    assert ev["sources"]["trade"]["year"] == 2024
+    assert ev["stock_cover"] == {"status": "no data", "cover_days": None}
+    # the same data again: no new alert, no change
+    again = ws.evaluate(as_of=date(2026, 11, 24))
+    assert again["changes"] == 0
+    with ws.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Alert)) == n_alerts
+
+
+def test_lifecycle_with_audit_and_conflicts(ws: Workspace) -> None:
+    ws.evaluate(as_of=date(2026, 11, 24))
+    kr = _user(ws, "kr_a", "KR", "analyst")
+    jp = _user(ws, "jp_a", "JP", "analyst")
+    kor = ws.alerts(kr, importer="KOR", limit=500).items
+    aid = kor[0]["id"]
+    with pytest.raises(NotFound):
+        ws.acknowledge(jp, aid, "not mine")  # JP never sees KOR alerts
+    out = ws.acknowledge(kr, aid, "checking stocks")
+    assert (out["status"], out["acknowledged_by"], out["acknowledge_comment"]) == (
+        "acknowledged",
+        "kr_a",
+        "checking stocks",
+    )
+    with pytest.raises(Conflict):
+        ws.acknowledge(kr, aid, "twice")
+    done = ws.resolve(kr, aid, "supplier diversified")
+    assert done["status"] == "resolved" and done["resolved_by"] == "kr_a"
+    with pytest.raises(Conflict):
+        ws.resolve(kr, aid, "again")
+    detail = ws.alert(kr, aid)
+    assert [(e["actor"], e["action"]) for e in detail["audit"]] == [
+        ("system", "alert.raised"),
+        ("kr_a", "alert.acknowledged"),
+        ("kr_a", "alert.resolved"),
+    ]
+    assert detail["audit"][1]["detail"] == {"from": "new", "comment": "checking stocks"}
+    # resolved by a person and the level unchanged: re-evaluation does not raise it again
+    ws.evaluate(as_of=date(2026, 11, 24))
+    assert ws.alert(kr, aid)["status"] == "resolved"
+    assert all(a["id"] != aid or a["status"] == "resolved" for a in ws.alerts(kr, limit=500).items)
+
+
+def test_low_cover_escalates_and_full_cover_deescalates(ws: Workspace) -> None:
+    when = date(2026, 11, 24)
+    ws.evaluate(as_of=when)
+    kr = _user(ws, "kr_b", "KR", "analyst")
+    jp = _user(ws, "jp_v", "JP", "viewer")
+    base = {a["item_id"]: a for a in ws.alerts(kr, importer="KOR", limit=500).items}
+    item = "tungsten"
+    assert base[item]["level"] == 3  # engine level (경계) before any stock data
+    # 36,500 t a year = 100 t a day; KR's target for tungsten is KOMIR's 100 days
+    ws.add_consumption(kr, item, 36_500.0, date(2026, 1, 1), "KR survey")
+    ws.add_stocks(
+        kr,
+        [
+            {
+                "item_id": item,
+                "holder": "national",
+                "quantity_t": 2_000.0,
+                "as_of_date": "2026-10-01",
+            }
+        ],
+    )
+    ws.add_stocks(
+        kr,
+        [{"item_id": item, "holder": "private", "quantity_t": 1_000.0, "as_of_date": "2026-10-01"}],
+    )
+    cov = {c["item_id"]: c for c in ws.cover(kr, "KOR", when)}[item]
+    assert cov["cover_days"] == pytest.approx(30.0)  # 3,000 t / 100 t a day
+    assert cov["gap_days"] == pytest.approx(70.0)
+    assert cov["by_holder_t"] == {"national": 2000.0, "private": 1000.0}
+    ws.evaluate(as_of=when)
+    now = {a["item_id"]: a for a in ws.alerts(kr, importer="KOR", status="new", limit=500).items}
+    assert now[item]["level"] == 4 and now[item]["previous_level"] == 3
+    detail = ws.alert(kr, now[item]["id"])
+    assert detail["evidence"]["stock_cover"]["cover_days"] == 30.0
+    assert detail["evidence"]["engine_level"] == 3
+    old = ws.alert(kr, base[item]["id"])
+    assert old["status"] == "resolved" and old["resolved_by"] == "system"
+    # stock at the target: one level below the engine's
+    ws.add_stocks(
+        kr,
+        [
+            {
+                "item_id": item,
+                "holder": "in_transit",
+                "quantity_t": 7_000.0,
+                "as_of_date": "2026-11-01",
+            }
+        ],
+    )
+    ws.evaluate(as_of=when)
+    lv = {a["item_id"]: a for a in ws.alerts(kr, importer="KOR", status="new", limit=500).items}
+    assert lv[item]["level"] == 2
+    # the other side sees bloc aggregates only, never KR's tonnes
+    bloc = {c["item_id"]: c for c in ws.cover(jp, "BLOC", when)}[item]
+    assert "stock_t" not in bloc and "by_holder_t" not in bloc
+    assert bloc["contributing_orgs"] == ["KR"]
+    assert all(e["org"] != "KR" for e in ws.stocks(jp, 500, 0).items)
+
+
+def test_stock_csv_errors_name_row_and_column_and_store_nothing(ws: Workspace) -> None:
+    kr = _user(ws, "kr_c", "KR", "analyst")
+    bad = (
+        b"item_id,holder,quantity_t,as_of_date\n"
+        b"gallium,national,10,2026-01-01\n"
+        b"unobtainium,national,5,2026-01-01\n"
+        b"gallium,warehouse,-3,2026-13-01\n"
+    )
+    with pytest.raises(InputError) as e:
+        ws.upload_stocks_csv(kr, "kr-stocks.csv", bad)
+    locs = [tuple(x["loc"]) for x in e.value.errors]
+    assert locs == [
+        ("kr-stocks.csv", "row 3", "item_id"),
+        ("kr-stocks.csv", "row 4", "holder"),
+        ("kr-stocks.csv", "row 4", "quantity_t"),
+        ("kr-stocks.csv", "row 4", "as_of_date"),
+    ]
+    assert ws.stocks(kr, 10, 0).total == 0  # the good row was not stored either
+    with pytest.raises(InputError) as e2:
+        ws.upload_stocks_csv(kr, "x.csv", b"item,qty\ngallium,1\n")
+    assert "missing column(s) item_id, holder, quantity_t, as_of_date" in str(e2.value)
+    ids = ws.upload_stocks_csv(
+        kr, "ok.csv", b"item_id,holder,quantity_t,as_of_date\ngallium,national,10,2026-01-01\n"
+    )
+    assert len(ids) == 1
+    with ws.sessions() as s:
+        audit = s.scalars(select(AuditEntry.action).where(AuditEntry.actor == "kr_c")).all()
+    assert "stock.entered" in audit

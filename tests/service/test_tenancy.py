@@ -1,0 +1,199 @@
+"""Tenancy: role x organisation x endpoint -> expected HTTP status, for every API endpoint,
+on SQLite and on a real PostgreSQL server. Enforcement lives in the service layer; this
+table checks it through the API as users meet it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from supplywatch.state.models import Alert
+from tests.service.conftest import ORG_ROLES, Seeded
+
+Expect = Callable[[str, str], int]
+SCOPE = {"KR": "KOR", "JP": "JPN", "JOINT": "BLOC"}
+OTHER = {"KR": "JPN", "JP": "KOR", "JOINT": "KOR"}
+
+
+def everyone(code: int) -> Expect:
+    return lambda _o, _r: code
+
+
+def admins(code: int) -> Expect:
+    return lambda _o, r: code if r == "admin" else 403
+
+
+def writers(code: int) -> Expect:
+    return lambda _o, r: code if r in {"analyst", "admin"} else 403
+
+
+def by_org(**codes: int) -> Expect:
+    return lambda o, _r: codes[o]
+
+
+def new_user_rule(o: str, r: str) -> int:
+    return 201 if r == "admin" and o in {"KR", "JOINT"} else 403
+
+
+STOCK = {"item_id": "gallium", "holder": "national", "quantity_t": 12.5, "as_of_date": "2026-01-05"}
+CSV = b"item_id,holder,quantity_t,as_of_date\ngermanium,private,3,2026-02-01\n"
+
+# (method, path template, body, expected(org, role)). Placeholders are filled per user:
+# {own_alert}: a fresh alert of the user's own importer; {other_alert}: one it may not see;
+# {bloc_alert}: a bloc alert; {own_token} / {other_token}: API token ids.
+TABLE: list[tuple[str, str, Any, Expect]] = [
+    ("GET", "/api/v1/auth/me", None, everyone(200)),
+    ("POST", "/api/v1/auth/tokens", {"label": "x"}, everyone(201)),
+    ("DELETE", "/api/v1/auth/tokens/{own_token}", None, everyone(204)),
+    ("DELETE", "/api/v1/auth/tokens/{other_token}", None, everyone(404)),
+    ("POST", "/api/v1/users", "new_user", new_user_rule),
+    ("GET", "/api/v1/items?limit=5", None, everyone(200)),
+    ("GET", "/api/v1/items/gallium", None, everyone(200)),
+    ("GET", "/api/v1/screen?importer=KOR&limit=5", None, everyone(200)),
+    ("GET", "/api/v1/explain/gallium?importer=BLOC", None, everyone(200)),
+    ("GET", "/api/v1/indicators/dependence?item=gallium&importer=JPN", None, everyone(200)),
+    ("GET", "/api/v1/indicators/production?item=gallium", None, everyone(200)),
+    ("GET", "/api/v1/backtest", None, everyone(200)),
+    ("GET", "/api/v1/alerts", None, everyone(200)),
+    ("GET", "/api/v1/alerts?importer=KOR", None, by_org(KR=200, JP=403, JOINT=403)),
+    ("GET", "/api/v1/alerts?importer=JPN", None, by_org(KR=403, JP=200, JOINT=403)),
+    ("GET", "/api/v1/alerts?importer=BLOC", None, everyone(200)),
+    ("GET", "/api/v1/alerts/{own_alert}", None, everyone(200)),
+    ("GET", "/api/v1/alerts/{other_alert}", None, everyone(404)),
+    ("GET", "/api/v1/alerts/{bloc_alert}", None, everyone(200)),
+    ("POST", "/api/v1/alerts/{own_alert}/acknowledge", {"comment": "seen"}, writers(200)),
+    ("POST", "/api/v1/alerts/{own_alert}/resolve", {"comment": "done"}, writers(200)),
+    (
+        "POST",
+        "/api/v1/alerts/{other_alert}/acknowledge",
+        {},
+        lambda _o, r: 403 if r == "viewer" else 404,
+    ),
+    ("GET", "/api/v1/audit", None, admins(200)),
+    ("GET", "/api/v1/stocks", None, everyone(200)),
+    ("POST", "/api/v1/stocks", {"entries": [STOCK]}, writers(201)),
+    ("POST", "/api/v1/stocks/upload", "csv", writers(201)),
+    (
+        "POST",
+        "/api/v1/stocks/consumption",
+        {"item_id": "gallium", "tonnes_per_year": 100.0, "as_of_date": "2026-01-01"},
+        writers(201),
+    ),
+    ("GET", "/api/v1/stocks/cover?importer=KOR", None, by_org(KR=200, JP=403, JOINT=403)),
+    ("GET", "/api/v1/stocks/cover?importer=JPN", None, by_org(KR=403, JP=200, JOINT=403)),
+    ("GET", "/api/v1/stocks/cover?importer=BLOC", None, everyone(200)),
+    ("GET", "/api/v1/stocks/targets", None, everyone(200)),
+    (
+        "PUT",
+        "/api/v1/stocks/targets",
+        {"item_id": "gallium", "target_days": 180.0, "basis": "test"},
+        admins(200),
+    ),
+    ("POST", "/api/v1/admin/evaluate", None, admins(200)),
+    ("GET", "/api/v1/admin/evaluations/last", None, everyone(200)),
+    ("POST", "/api/v1/admin/ingest?source=wgi", None, admins(200)),
+    (
+        "POST",
+        "/api/v1/admin/webhooks",
+        {"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef"},
+        admins(201),
+    ),
+    ("GET", "/api/v1/admin/webhooks/deliveries", None, admins(200)),
+]
+
+
+def _alert_pools(s: Seeded) -> dict[str, list[int]]:
+    with s.ws.sessions() as db:
+        rows = db.execute(
+            select(Alert.importer_id, Alert.id).where(Alert.status == "new").order_by(Alert.id)
+        ).all()
+    pools: dict[str, list[int]] = {}
+    for imp, i in rows:
+        pools.setdefault(imp, []).append(i)
+    return pools
+
+
+def _request(s: Seeded, method: str, path: str, body: Any, headers: dict[str, str]) -> int:
+    if body == "csv":
+        r = s.client.post(path, files={"file": ("s.csv", CSV)}, headers=headers)
+    elif body == "new_user":
+        r = s.client.request(method, path, json={}, headers=headers)
+    else:
+        r = s.client.request(method, path, json=body, headers=headers)
+    return r.status_code
+
+
+def test_every_endpoint_is_in_the_table(seeded: Seeded) -> None:
+    fill = dict.fromkeys(("own_alert", "other_alert", "bloc_alert", "own_token", "other_token"), "1")
+    paths = [(m, t.format(**fill).split("?")[0]) for m, t, _b, _e in TABLE]
+    public = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
+    missing = []
+    for r in seeded.app.routes:
+        path = getattr(r, "path", "")
+        if not path.startswith("/api/v1"):
+            continue
+        for m in getattr(r, "methods", set()) - {"HEAD"}:
+            if (m, path) in public:
+                continue
+            if not any(pm == m and r.path_regex.match(pp) for pm, pp in paths):  # type: ignore[attr-defined]
+                missing.append((m, path))
+    assert missing == []
+
+
+def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
+    s = seeded
+    pools = _alert_pools(s)
+    for imp in ("KOR", "JPN", "BLOC"):
+        assert len(pools.get(imp, [])) >= 3, f"need >=3 new {imp} alerts, have {pools.get(imp)}"
+    other_token = s.ws.create_token(s.principal("KR", "viewer"), "victim")["id"]  # type: ignore[arg-type]
+    mismatches = []
+    for org, role in ORG_ROLES:
+        h = s.headers(org, role)
+        mine = pools[SCOPE[org]]
+        fill = {
+            "own_alert": str(mine[["viewer", "analyst", "admin"].index(role)]),
+            "other_alert": str(pools[OTHER[org]][0]),
+            "bloc_alert": str(pools["BLOC"][-1]),
+            "own_token": str(s.ws.create_token(s.principal(org, role), "t")["id"]),  # type: ignore[arg-type]
+            "other_token": str(other_token if (org, role) != ("KR", "viewer") else -1),
+        }
+        for method, template, body, expect in TABLE:
+            path = template.format(**fill)
+            b = body
+            if body == "new_user":
+                b = {
+                    "username": f"new_{org}_{role}",
+                    "org": "KR",
+                    "role": "viewer",
+                    "password": "a-long-password",
+                }
+                got = s.client.request(method, path, json=b, headers=h).status_code
+            else:
+                got = _request(s, method, path, b, h)
+            want = expect(org, role)
+            if got != want:
+                mismatches.append(f"{org}/{role} {method} {path}: got {got}, want {want}")
+    assert mismatches == []
+
+
+def test_anonymous_gets_401_everywhere(seeded: Seeded) -> None:
+    fill = {
+        "own_alert": "1",
+        "other_alert": "1",
+        "bloc_alert": "1",
+        "own_token": "1",
+        "other_token": "1",
+    }
+    for method, template, body, _e in TABLE:
+        path = template.format(**fill)
+        got = _request(seeded, method, path, None if body == "new_user" else body, {})
+        assert got in {401, 422}, (method, path, got)
+        if got == 422:  # body validation may run first; it must never leak data
+            continue
+        r = seeded.client.request(method, path, headers={})
+        assert r.status_code in {401, 422}
+    r = seeded.client.get("/api/v1/alerts", headers={"Authorization": "Bearer sw_nope"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
