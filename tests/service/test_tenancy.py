@@ -126,7 +126,8 @@ def _request(s: Seeded, method: str, path: str, body: Any, headers: dict[str, st
 
 
 def test_every_endpoint_is_in_the_table(seeded: Seeded) -> None:
-    fill = dict.fromkeys(("own_alert", "other_alert", "bloc_alert", "own_token", "other_token"), "1")
+    keys = ("own_alert", "other_alert", "bloc_alert", "own_token", "other_token")
+    fill = dict.fromkeys(keys, "1")
     paths = [(m, t.format(**fill).split("?")[0]) for m, t, _b, _e in TABLE]
     public = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
     missing = []
