@@ -301,13 +301,15 @@ class Workspace:
         )
 
     def items(self, _p: Principal, query: str | None, limit: int, offset: int) -> Page:
-        rows = [i.as_dict() for i in self.services.items(query)]
+        rows = self._cached(
+            ("items", query), lambda: [i.as_dict() for i in self.services.items(query)]
+        )
         return page_of(rows, limit, offset)
 
     def item(self, _p: Principal, material_id: str) -> dict[str, Any]:
-        for i in self.services.items(None):
-            if i.material_id == material_id:
-                return i.as_dict()
+        for i in self.items(_p, None, 10_000, 0).items:
+            if i["material_id"] == material_id:
+                return i
         raise NotFound(f"unknown material {material_id!r}")
 
     def screen(
@@ -661,20 +663,25 @@ class Workspace:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError([{"loc": [filename], "msg": f"not UTF-8: {exc}"}]) from exc
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         need = ["item_id", "holder", "quantity_t", "as_of_date"]
-        missing = [c for c in need if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputError(
-                [{"loc": [filename, "row 1"], "msg": f"missing column(s) {', '.join(missing)}"}]
-            )
         rows = []
-        for r in reader:
-            if None in r:
+        try:
+            missing = [c for c in need if c not in (reader.fieldnames or [])]
+            if missing:
                 raise InputError(
-                    [{"loc": [filename, f"row {reader.line_num}"], "msg": "too many fields"}]
+                    [{"loc": [filename, "row 1"], "msg": f"missing column(s) {', '.join(missing)}"}]
                 )
-            rows.append({k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()})
+            for r in reader:
+                if None in r:
+                    raise InputError(
+                        [{"loc": [filename, f"row {reader.line_num}"], "msg": "too many fields"}]
+                    )
+                rows.append({k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()})
+        except csv.Error as exc:
+            raise InputError(
+                [{"loc": [filename, f"row {reader.line_num}"], "msg": f"not valid CSV: {exc}"}]
+            ) from exc
         errors = _check_stock_rows(rows, self._known_items(), self.clock().date())
         if errors:
             for e in errors:  # entries[i] -> the file's row i + 2 (header is row 1)

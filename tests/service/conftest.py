@@ -165,13 +165,27 @@ class Seeded:
         return self.ws.principal_from_token(self.tokens[(org, role)])
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def seeded(
-    request: pytest.FixtureRequest, store_path: Path, tmp_path_factory: pytest.TempPathFactory
+def _seeded(
+    kind: str, request: pytest.FixtureRequest, store_path: Path, tmp: Path
 ) -> Iterator[Seeded]:
-    url = fresh_database(request.param, tmp_path_factory.mktemp("svc"), request)
-    w = Workspace(service_settings(store_path, url))
+    w = Workspace(service_settings(store_path, fresh_database(kind, tmp, request)))
     s = Seeded(w)
     yield s
     s.client.close()
     w.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(
+    request: pytest.FixtureRequest, store_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
+    """Seeded on each backend (SQLite, PostgreSQL)."""
+    yield from _seeded(request.param, request, store_path, tmp_path_factory.mktemp("svc"))
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(
+    request: pytest.FixtureRequest, store_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
+    """Seeded on SQLite only (for tests about the API, not the database)."""
+    yield from _seeded("sqlite", request, store_path, tmp_path_factory.mktemp("svc"))

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from supplywatch.access import AccessDenied, NotAuthenticated
 from supplywatch.api.routers import admin, alerts, auth, items, risk, stocks
-from supplywatch.errors import ConfigError, DataError
+from supplywatch.errors import ConfigError, SupplywatchError
 from supplywatch.settings import Settings
 from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, Workspace
 
@@ -97,8 +97,8 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     async def _422c(_r: Request, exc: ConfigError) -> JSONResponse:
         return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
 
-    @app.exception_handler(DataError)
-    async def _422d(_r: Request, exc: DataError) -> JSONResponse:
+    @app.exception_handler(SupplywatchError)
+    async def _422d(_r: Request, exc: SupplywatchError) -> JSONResponse:
         return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
 
     @app.exception_handler(RequestValidationError)

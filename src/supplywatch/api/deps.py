@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from supplywatch.access import AccessDenied, NotAuthenticated, Principal
 from supplywatch.workspace import Workspace
@@ -54,3 +54,4 @@ class Paging:
 WS = Annotated[Workspace, Depends(workspace)]
 Me = Annotated[Principal, Depends(principal)]
 Page_ = Annotated[Paging, Depends()]
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="Object id.")]

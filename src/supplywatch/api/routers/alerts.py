@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from supplywatch.api.deps import WS, Me, Page_
+from supplywatch.api.deps import WS, IdPath, Me, Page_
 from supplywatch.api.schemas import AlertAction, AlertDetail, AlertPage, AlertPublic, RowsPage
 
 router = APIRouter(tags=["alerts"])
@@ -25,17 +25,17 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetail)
-def get_alert(alert_id: int, p: Me, ws: WS) -> dict[str, Any]:
+def get_alert(alert_id: IdPath, p: Me, ws: WS) -> dict[str, Any]:
     return ws.alert(p, alert_id)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertPublic)
-def acknowledge(alert_id: int, body: AlertAction, p: Me, ws: WS) -> dict[str, Any]:
+def acknowledge(alert_id: IdPath, body: AlertAction, p: Me, ws: WS) -> dict[str, Any]:
     return ws.acknowledge(p, alert_id, body.comment)
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertPublic)
-def resolve(alert_id: int, body: AlertAction, p: Me, ws: WS) -> dict[str, Any]:
+def resolve(alert_id: IdPath, body: AlertAction, p: Me, ws: WS) -> dict[str, Any]:
     return ws.resolve(p, alert_id, body.comment)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from supplywatch.api.deps import SESSION_COOKIE, WS, Me
+from supplywatch.api.deps import SESSION_COOKIE, WS, IdPath, Me
 from supplywatch.api.schemas import (
     LoginCreate,
     MePublic,
@@ -59,7 +59,7 @@ def create_token(body: TokenCreate, p: Me, ws: WS) -> TokenPublic:
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, p: Me, ws: WS) -> Response:
+def revoke_token(token_id: IdPath, p: Me, ws: WS) -> Response:
     ws.revoke_token(p, token_id)
     return Response(status_code=204)
 

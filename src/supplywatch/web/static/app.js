@@ -1,0 +1,1371 @@
+/* supplywatch dashboard: vanilla JS, no build step, no CDN.
+   Talks to /api/v1 with the session cookie (and X-CSRF-Token on writes); Plotly is served
+   from the installed plotly package, the world topojson from /static/topojson/. */
+"use strict";
+
+(function () {
+  const API = "/api/v1";
+  const LANGS = ["ko", "ja", "en"];
+  const IMPORTERS = ["KOR", "JPN", "BLOC"];
+  const STATUSES = ["new", "acknowledged", "resolved"];
+  const HOLDERS = ["national", "private", "in_transit"];
+  const STOCK_FIELDS = ["item_id", "holder", "quantity_t", "as_of_date", "note"];
+  const LEVEL_CODES = { none: 0, attention: 1, caution: 2, alert: 3, critical: 4 };
+  const ROLE_RANK = { viewer: 0, analyst: 1, admin: 2 };
+  // Mirrors access.py: the importers whose alerts an organisation sees and acts on, and the
+  // importer whose days of cover its own stocks give.
+  const ALERT_SCOPE = { KR: ["KOR", "BLOC"], JP: ["JPN", "BLOC"], JOINT: ["BLOC"] };
+  const ORG_IMPORTER = { KR: "KOR", JP: "JPN" };
+  const PLOT_CONFIG = { topojsonURL: "/static/topojson/", displaylogo: false, responsive: true };
+  const LEVEL_COLOURS = ["#9ca3af", "#2563eb", "#eab308", "#f97316", "#dc2626"];
+
+  const state = {
+    me: null,
+    csrf: null,
+    lang: initialLang(),
+    items: new Map(),
+    routeSeq: 0,
+    langHooks: [],
+  };
+
+  // ---- i18n ------------------------------------------------------------------------------
+  function initialLang() {
+    let saved = null;
+    try {
+      saved = window.localStorage.getItem("sw.lang");
+    } catch (_e) {
+      saved = null;
+    }
+    if (LANGS.includes(saved)) return saved;
+    const nav = (navigator.language || "en").slice(0, 2).toLowerCase();
+    return LANGS.includes(nav) ? nav : "en";
+  }
+
+  function t(key) {
+    const table = window.SW_I18N || {};
+    const own = table[state.lang] || {};
+    if (key in own) return own[key];
+    if (table.en && key in table.en) return table.en[key];
+    return key;
+  }
+
+  function itemName(id) {
+    const item = state.items.get(id);
+    if (!item) return id;
+    const names = item.names || {};
+    return names[state.lang] || names.en || id;
+  }
+
+  function applyI18n(root) {
+    root.querySelectorAll("[data-i18n]").forEach((el) => {
+      el.textContent = t(el.dataset.i18n);
+    });
+    root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => {
+      el.placeholder = t(el.dataset.i18nPlaceholder);
+    });
+    root.querySelectorAll("[data-item-name]").forEach((el) => {
+      el.textContent = itemName(el.dataset.itemName);
+    });
+  }
+
+  function setLang(lang) {
+    state.lang = LANGS.includes(lang) ? lang : "en";
+    try {
+      window.localStorage.setItem("sw.lang", state.lang);
+    } catch (_e) {
+      /* private mode: the choice lasts for this page only */
+    }
+    document.documentElement.lang = state.lang;
+    document.getElementById("lang").value = state.lang;
+    document.title = "supplywatch — " + t("app.title");
+    applyI18n(document);
+    for (const hook of state.langHooks) hook();
+  }
+
+  // ---- DOM helpers -----------------------------------------------------------------------
+  function h(tag, attrs, ...kids) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") el.className = v;
+      else if (k === "testid") el.dataset.testid = v;
+      else if (k === "i18n") {
+        el.dataset.i18n = v;
+        el.textContent = t(v);
+      } else if (k === "text") el.textContent = v;
+      else if (k === "dataset") Object.assign(el.dataset, v);
+      else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const kid of kids.flat(Infinity)) {
+      if (kid === null || kid === undefined || kid === false) continue;
+      el.append(kid instanceof Node ? kid : String(kid));
+    }
+    return el;
+  }
+
+  const tx = (key, attrs) => h("span", { ...(attrs || {}), i18n: key });
+  const noData = () => h("span", { class: "nodata", i18n: "common.nodata" });
+  const isNull = (v) => v === null || v === undefined || (typeof v === "number" && isNaN(v));
+
+  function fmtNum(v, digits) {
+    return Number(v).toLocaleString("en-US", {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+  }
+
+  /** A number cell's content: "no data" for null, never 0. */
+  function num(v, digits, suffix) {
+    if (isNull(v)) return noData();
+    return fmtNum(v, digits) + (suffix || "");
+  }
+
+  function pct(v) {
+    return isNull(v) ? noData() : fmtNum(v * 100, 1) + "%";
+  }
+
+  function fmtTime(iso) {
+    if (!iso) return noData();
+    const s = String(iso);
+    return s.length > 16 ? s.slice(0, 16).replace("T", " ") + " UTC" : s;
+  }
+
+  function levelBadge(level, testid) {
+    const n = Number(level);
+    const ok = Number.isInteger(n) && n >= 0 && n <= 4;
+    return h("span", {
+      class: "badge lvl-" + (ok ? n : "x"),
+      testid: testid || "level-badge",
+      dataset: { level: ok ? String(n) : "" },
+      i18n: ok ? "level." + n : null,
+      text: ok ? null : String(level),
+    });
+  }
+
+  function levelFromCode(code) {
+    if (typeof code === "number") return code;
+    return code in LEVEL_CODES ? LEVEL_CODES[code] : null;
+  }
+
+  function itemLink(id, importer, testid) {
+    return h("a", {
+      href: "#/item/" + encodeURIComponent(id) + "?importer=" + importer,
+      testid: testid || "item-link",
+      dataset: { itemName: id, itemId: id },
+      text: itemName(id),
+    });
+  }
+
+  function itemText(id) {
+    return h("span", { dataset: { itemName: id, itemId: id }, text: itemName(id) });
+  }
+
+  function driverLabel(driver) {
+    if (isNull(driver)) return noData();
+    return tx("factor." + driver);
+  }
+
+  function loading(slow) {
+    return h(
+      "div",
+      { class: "loading", testid: "loading", role: "status" },
+      h("span", { class: "spinner", "aria-hidden": "true" }),
+      tx(slow ? "common.loading_slow" : "common.loading"),
+    );
+  }
+
+  function table(testid, headKeys, rows, emptyKey) {
+    const head = h(
+      "tr",
+      {},
+      // a header is an i18n key, or { text } for a literal (e.g. "AUC")
+      headKeys.map((k) => h("th", { scope: "col" }, k && typeof k === "object" ? k.text : tx(k))),
+    );
+    const body = h("tbody", {}, rows);
+    // numeric columns: right-align the header like the cells
+    const first = rows.find((r) => r && r.children);
+    if (first) {
+      [...first.children].forEach((td, i) => {
+        if (td.classList.contains("num") && head.children[i]) head.children[i].classList.add("num");
+      });
+    }
+    if (!rows.length && emptyKey) {
+      body.append(
+        h("tr", { class: "empty" }, h("td", { colspan: headKeys.length, testid: "empty" }, tx(emptyKey))),
+      );
+    }
+    return h("div", { class: "table-wrap" }, h("table", { testid }, h("thead", {}, head), body));
+  }
+
+  /** Nested objects as a readable definition list ("no data" for nulls). */
+  function kv(value) {
+    if (isNull(value)) return noData();
+    if (Array.isArray(value)) {
+      if (!value.length) return noData();
+      if (value.every((v) => typeof v !== "object" || v === null)) {
+        return value.map((v) => (isNull(v) ? t("common.nodata") : String(v))).join(", ");
+      }
+      return h("ol", { class: "kv-list" }, value.map((v) => h("li", {}, kv(v))));
+    }
+    if (typeof value === "object") {
+      const entries = Object.entries(value);
+      if (!entries.length) return noData();
+      return h(
+        "dl",
+        { class: "kv" },
+        entries.map(([k, v]) => [h("dt", { text: k }), h("dd", {}, kv(v))]),
+      );
+    }
+    if (typeof value === "boolean") return value ? "true" : "false";
+    return String(value);
+  }
+
+  // ---- API -------------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, detail) {
+      super(typeof detail === "string" ? detail : "HTTP " + status);
+      this.status = status;
+      this.detail = detail;
+    }
+  }
+
+  async function api(method, path, opts) {
+    const o = opts || {};
+    const headers = { Accept: "application/json" };
+    let body;
+    if (o.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(o.json);
+    } else if (o.form) {
+      body = o.form;
+    }
+    if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+    let r;
+    try {
+      // no-store: reads carry Cache-Control max-age, but the board must show fresh state
+      r = await fetch(API + path, {
+        method,
+        headers,
+        body,
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+    } catch (_e) {
+      throw new ApiError(0, t("common.network"));
+    }
+    let data = null;
+    if (r.status !== 204) {
+      const text = await r.text();
+      try {
+        data = text ? JSON.parse(text) : null;
+      } catch (_e) {
+        data = text;
+      }
+    }
+    if (!r.ok) {
+      const detail = data && typeof data === "object" && "detail" in data ? data.detail : data;
+      if (r.status === 401 && !path.startsWith("/auth/") && state.me) signedOut(true);
+      throw new ApiError(r.status, detail);
+    }
+    return data;
+  }
+
+  function fieldErrors(detail) {
+    if (!Array.isArray(detail)) return [];
+    return detail.map((e) => ({
+      loc: Array.isArray(e.loc) ? e.loc : [],
+      msg: e.msg || "",
+    }));
+  }
+
+  function errorBox(err, testid) {
+    const status = err instanceof ApiError ? err.status : -1;
+    const box = h("div", { class: "error-box", role: "alert", testid: testid || "error" });
+    box.dataset.status = String(status);
+    if (status === 403) {
+      box.classList.add("forbidden");
+      box.append(h("strong", { i18n: "common.forbidden" }));
+      if (typeof err.detail === "string") box.append(h("small", { text: " (" + err.detail + ")" }));
+    } else if (status === 404) {
+      box.append(h("strong", { i18n: "common.not_found" }));
+    } else if (status === 401) {
+      box.append(h("strong", { i18n: "common.signed_out" }));
+    } else if (status === 429) {
+      box.append(h("strong", { i18n: "common.rate_limited" }));
+    } else if (status === 0) {
+      box.append(h("strong", { i18n: "common.network" }));
+    } else if (status === 422 && Array.isArray(err.detail)) {
+      box.append(
+        h("ul", {}, fieldErrors(err.detail).map((e) => h("li", { text: locText(e.loc) + ": " + e.msg }))),
+      );
+    } else {
+      box.append(h("strong", { i18n: "common.error" }), " ");
+      box.append(h("span", { text: (status > 0 ? "HTTP " + status + ": " : "") + msgOf(err) }));
+    }
+    return box;
+  }
+
+  function msgOf(err) {
+    if (err instanceof ApiError) {
+      return typeof err.detail === "string" ? err.detail : JSON.stringify(err.detail);
+    }
+    return String(err && err.message ? err.message : err);
+  }
+
+  function locText(loc) {
+    return loc.filter((p) => p !== "body").join(" · ");
+  }
+
+  // ---- charts ----------------------------------------------------------------------------
+  function plot(el, data, layout) {
+    const base = {
+      margin: { l: 60, r: 20, t: 30, b: 50 },
+      font: { family: getComputedStyle(document.body).fontFamily, size: 12 },
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+    };
+    return window.Plotly.react(el, data, { ...base, ...layout }, PLOT_CONFIG);
+  }
+
+  function purgeCharts() {
+    if (!window.Plotly) return;
+    document.querySelectorAll("#view .js-plotly-plot").forEach((el) => window.Plotly.purge(el));
+  }
+
+  // ---- session ---------------------------------------------------------------------------
+  function show(sel, visible) {
+    document.querySelectorAll(sel).forEach((el) => {
+      el.hidden = !visible;
+    });
+  }
+
+  async function loadItems() {
+    try {
+      const page = await api("GET", "/items?limit=500");
+      state.items = new Map(page.items.map((i) => [i.material_id, i]));
+    } catch (_e) {
+      state.items = new Map();
+    }
+  }
+
+  async function signedIn(me) {
+    state.me = me;
+    state.csrf = me.csrf_token || null;
+    show('[data-testid="login-view"]', false);
+    show('[data-testid="global-error"]', false);
+    show('[data-testid="nav"], [data-testid="whoami"], [data-testid="logout"]', true);
+    document.querySelector('[data-testid="whoami"]').textContent =
+      me.username + " · " + me.org + " · " + me.role;
+    await loadItems();
+    if (!location.hash || location.hash === "#" || location.hash === "#/") {
+      history.replaceState(null, "", "#/screen");
+    }
+    route();
+  }
+
+  function signedOut(expired) {
+    state.me = null;
+    state.csrf = null;
+    state.routeSeq++;
+    state.langHooks = [];
+    purgeCharts();
+    const view = document.getElementById("view");
+    view.replaceChildren();
+    view.hidden = true;
+    show('[data-testid="nav"], [data-testid="whoami"], [data-testid="logout"]', false);
+    show('[data-testid="login-view"]', true);
+    const g = document.querySelector('[data-testid="global-error"]');
+    g.replaceChildren();
+    if (expired) g.append(tx("common.signed_out"));
+    g.hidden = !expired;
+  }
+
+  async function onLogin(ev) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const errEl = document.querySelector('[data-testid="login-error"]');
+    errEl.hidden = true;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const me = await api("POST", "/auth/login", {
+        json: { username: form.username.value, password: form.password.value },
+      });
+      form.password.value = "";
+      await signedIn(me);
+    } catch (err) {
+      const key = err.status === 429 ? "common.rate_limited" : err.status === 0 ? "common.network" : "login.failed";
+      errEl.replaceChildren(tx(key));
+      errEl.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function onLogout() {
+    try {
+      await api("POST", "/auth/logout");
+    } catch (_e) {
+      /* the session is gone either way */
+    }
+    signedOut(false);
+  }
+
+  function atLeast(role) {
+    return state.me && ROLE_RANK[state.me.role] >= ROLE_RANK[role];
+  }
+
+  function defaultImporter() {
+    return (state.me && ORG_IMPORTER[state.me.org]) || "BLOC";
+  }
+
+  function validImporter(v) {
+    return IMPORTERS.includes(v) ? v : null;
+  }
+
+  function importerSelect(testid, value, options, onChange, withAll) {
+    const sel = h(
+      "select",
+      { testid, onchange: (e) => onChange(e.target.value) },
+      withAll ? h("option", { value: "", i18n: "common.all" }) : null,
+      options.map((imp) => h("option", { value: imp, i18n: "importer." + imp })),
+    );
+    sel.value = value;
+    return sel;
+  }
+
+  // ---- routing ---------------------------------------------------------------------------
+  function parseHash() {
+    const raw = location.hash.replace(/^#\/?/, "");
+    const q = raw.indexOf("?");
+    const path = q >= 0 ? raw.slice(0, q) : raw;
+    const params = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : "");
+    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    return { name: parts[0] || "screen", arg: parts[1], params };
+  }
+
+  const ROUTES = {
+    screen: screenView,
+    item: itemView,
+    alerts: alertsView,
+    stocks: stocksView,
+    backtest: backtestView,
+  };
+
+  async function route() {
+    if (!state.me) return;
+    const r = parseHash();
+    const name = ROUTES[r.name] ? r.name : "screen";
+    const seq = ++state.routeSeq;
+    const alive = () => seq === state.routeSeq;
+    state.langHooks = [];
+    purgeCharts();
+    const view = document.getElementById("view");
+    view.replaceChildren();
+    view.hidden = false;
+    view.dataset.route = name;
+    document.querySelectorAll("[data-route]").forEach((a) => {
+      a.classList.toggle("active", a.dataset.route === (name === "item" ? "screen" : name));
+    });
+    try {
+      await ROUTES[name](view, r, alive);
+    } catch (err) {
+      if (!alive()) return;
+      view.querySelectorAll('[data-testid="loading"]').forEach((el) => el.remove());
+      view.append(errorBox(err));
+    }
+  }
+
+  function viewHead(titleKey, ...tools) {
+    return h("div", { class: "view-head" }, h("h1", { i18n: titleKey }), h("div", { class: "filters" }, tools));
+  }
+
+  function labelled(key, control) {
+    return h("label", { class: "field" }, tx(key), control);
+  }
+
+  // ---- #/screen --------------------------------------------------------------------------
+  async function screenView(view, r, alive) {
+    const importer = validImporter(r.params.get("importer")) || defaultImporter();
+    const sel = importerSelect("screen-importer", importer, IMPORTERS, (v) => {
+      location.hash = "#/screen?importer=" + v;
+    });
+    view.append(viewHead("screen.title", labelled("common.importer", sel)));
+    const wait = loading(false);
+    view.append(wait);
+    const page = await api("GET", "/screen?importer=" + importer + "&limit=100");
+    if (!alive()) return;
+    wait.remove();
+    const rows = page.items.map((row, i) =>
+      h(
+        "tr",
+        { testid: "screen-row", dataset: { itemId: row.item_id, level: String(row.level) } },
+        h("td", { testid: "cell-rank", class: "num" }, String(page.offset + i + 1)),
+        h("td", { testid: "cell-item" }, itemLink(row.item_id, importer)),
+        h("td", { testid: "cell-level" }, levelBadge(row.level)),
+        h("td", { testid: "cell-score", class: "num" }, num(row.score, 1)),
+        h("td", { testid: "cell-driver" }, driverLabel(row.main_driver)),
+        h(
+          "td",
+          { testid: "cell-top-supplier" },
+          isNull(row.top_supplier_id_iso3)
+            ? noData()
+            : [h("span", { class: "iso", text: row.top_supplier_id_iso3 }), " ", pct(row.top_supplier_share)],
+        ),
+        h("td", { testid: "cell-china-share", class: "num" }, pct(row.china_share)),
+        h("td", { testid: "cell-trade-year", class: "num" }, isNull(row.trade_year) ? noData() : String(row.trade_year)),
+      ),
+    );
+    view.append(
+      h(
+        "p",
+        { class: "muted" },
+        tx("screen.total"),
+        ": ",
+        h("span", { testid: "screen-total", text: String(page.total) }),
+      ),
+      table(
+        "screen-table",
+        [
+          "screen.rank",
+          "common.item",
+          "common.level",
+          "common.score",
+          "screen.driver",
+          "screen.top_supplier",
+          "screen.china_share",
+          "screen.trade_year",
+        ],
+        rows,
+        "screen.empty",
+      ),
+    );
+  }
+
+  // ---- #/item/<id> -----------------------------------------------------------------------
+  async function itemView(view, r, alive) {
+    const id = r.arg || "";
+    const importer = validImporter(r.params.get("importer")) || defaultImporter();
+    const sel = importerSelect("item-importer", importer, IMPORTERS, (v) => {
+      location.hash = "#/item/" + encodeURIComponent(id) + "?importer=" + v;
+    });
+    view.append(
+      h("a", { href: "#/screen?importer=" + importer, class: "back", testid: "item-back", i18n: "item.back" }),
+      h(
+        "div",
+        { class: "view-head" },
+        h("h1", { testid: "item-title" }, itemText(id), " ", h("span", { class: "muted", text: "(" + id + ")" })),
+        h("div", { class: "filters" }, labelled("common.importer", sel)),
+      ),
+    );
+    const wait = loading(true);
+    view.append(wait);
+    const d = await api("GET", "/explain/" + encodeURIComponent(id) + "?importer=" + importer);
+    if (!alive()) return;
+    wait.remove();
+
+    const stat = (key, testid, content) =>
+      h("div", { class: "stat" }, h("div", { class: "stat-label", i18n: key }), h("div", { class: "stat-value", testid }, content));
+    view.append(
+      h(
+        "div",
+        { class: "stats", testid: "item-summary" },
+        stat("common.score", "item-score", num(d.score, 1)),
+        stat("common.level", "item-level", levelBadge(d.level)),
+        stat("item.confidence", "item-confidence", num(d.confidence, 2)),
+        stat("item.main_driver", "item-driver", driverLabel(d.main_driver)),
+        stat("item.as_of", "item-asof", d.as_of || noData()),
+        stat("item.ladder", "item-ladder", d.ladder_version || noData()),
+      ),
+    );
+
+    const factors = d.factors || [];
+    const factorRows = factors.map((f) =>
+      h(
+        "tr",
+        { testid: "factor-row", dataset: { factor: f.factor } },
+        h("td", {}, tx("factor." + f.factor)),
+        h("td", { class: "num", testid: "factor-value" }, f.has_data ? num(f.value, 4) : tx("item.no_factor_data", { class: "nodata" })),
+        h("td", { class: "num", testid: "factor-weight" }, num(f.weight, 2)),
+        h("td", { class: "num", testid: "factor-points" }, num(f.contribution_points, 2)),
+      ),
+    );
+    const factorTable = table("factor-table", ["item.factor", "item.value", "item.weight", "item.points"], factorRows);
+    factorTable
+      .querySelector("table")
+      .append(
+        h(
+          "tfoot",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { colspan: 3, scope: "row", i18n: "item.total" }),
+            h("td", { class: "num", testid: "factor-total" }, num(d.score, 1)),
+          ),
+        ),
+      );
+
+    const chartBox = (testid) => h("div", { class: "chart", testid });
+    const cFactors = chartBox("chart-factors");
+    const cSuppliers = chartBox("chart-suppliers");
+    const cProduction = chartBox("chart-production");
+    const cMap = chartBox("chart-map");
+    const shares = d.supplier_shares || [];
+    const prod = d.production_concentration || [];
+    const history = d.level_history || [];
+    const latestYear = shares.length ? Math.max(...shares.map((s) => s.year)) : null;
+
+    const card = (key, testid, ...kids) => h("section", { class: "card", testid }, h("h2", {}, tx(key)), kids);
+    view.append(
+      h(
+        "div",
+        { class: "grid" },
+        card("item.factors", "card-factors", cFactors, factorTable),
+        card("item.suppliers", "card-suppliers", shares.length ? cSuppliers : noData()),
+        card(
+          "item.map",
+          "card-map",
+          h("p", { class: "muted" }, tx("item.map_year"), ": ", latestYear === null ? noData() : h("span", { testid: "map-year", text: String(latestYear) })),
+          shares.length ? cMap : null,
+        ),
+        card("item.production", "card-production", prod.length ? cProduction : noData()),
+        card(
+          "item.history",
+          "card-history",
+          table(
+            "history-table",
+            ["common.date", "common.level", "common.score", "item.main_driver"],
+            history.map((x) =>
+              h(
+                "tr",
+                { testid: "history-row" },
+                h("td", { class: "date", text: x.date }),
+                h("td", {}, levelBadge(levelFromCode(x.level) ?? x.level)),
+                h("td", { class: "num" }, num(x.score, 1)),
+                h("td", {}, driverLabel(x.main_driver)),
+              ),
+            ),
+            "common.nodata",
+          ),
+        ),
+        card("item.evidence", "card-evidence", h("div", { class: "evidence", testid: "evidence" }, kv(d.evidence))),
+      ),
+    );
+
+    function draw() {
+      if (!alive()) return;
+      const names = factors.map((f) => t("factor." + f.factor));
+      plot(
+        cFactors,
+        [
+          {
+            type: "bar",
+            orientation: "h",
+            y: names,
+            x: factors.map((f) => f.contribution_points),
+            customdata: factors.map((f) => [isNull(f.value) ? t("common.nodata") : f.value, f.weight]),
+            hovertemplate: "%{y}: %{x:.2f}<br>" + t("item.value") + " %{customdata[0]}, " + t("item.weight") + " %{customdata[1]}<extra></extra>",
+            marker: { color: factors.map((f) => (f.has_data ? "#2563eb" : "#cbd5e1")) },
+          },
+        ],
+        { height: 300, margin: { l: 170, r: 20, t: 10, b: 40 }, yaxis: { autorange: "reversed" }, xaxis: { title: { text: t("item.points") } } },
+      );
+      if (shares.length) {
+        const years = [...new Set(shares.map((s) => s.year))].sort((a, b) => a - b);
+        const totals = new Map();
+        for (const s of shares) totals.set(s.supplier, (totals.get(s.supplier) || 0) + s.share);
+        const suppliers = [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a));
+        const byKey = new Map(shares.map((s) => [s.year + "|" + s.supplier, s.share]));
+        const traces = suppliers.map((sup) => ({
+          type: "bar",
+          name: sup,
+          x: years,
+          y: years.map((y) => (byKey.has(y + "|" + sup) ? byKey.get(y + "|" + sup) * 100 : null)),
+          hovertemplate: sup + " %{x}: %{y:.1f}%<extra></extra>",
+        }));
+        const rest = years.map((y) => {
+          const sum = shares.filter((s) => s.year === y).reduce((a, s) => a + s.share, 0);
+          return Math.max(0, 100 - sum * 100);
+        });
+        if (rest.some((v) => v > 0.05)) {
+          traces.push({
+            type: "bar",
+            name: t("item.others"),
+            x: years,
+            y: rest,
+            marker: { color: "#d1d5db" },
+            hovertemplate: t("item.others") + " %{x}: %{y:.1f}%<extra></extra>",
+          });
+        }
+        plot(cSuppliers, traces, {
+          barmode: "stack",
+          height: 340,
+          yaxis: { title: { text: t("common.share") + " (%)" }, range: [0, 100] },
+          xaxis: { title: { text: t("common.year") } },
+          legend: { orientation: "h", y: -0.25 },
+        });
+        const latest = shares.filter((s) => s.year === latestYear && /^[A-Z]{3}$/.test(s.supplier));
+        plot(
+          cMap,
+          [
+            {
+              type: "choropleth",
+              locationmode: "ISO-3",
+              locations: latest.map((s) => s.supplier),
+              z: latest.map((s) => s.share * 100),
+              zmin: 0,
+              colorscale: "YlOrRd",
+              reversescale: true,
+              colorbar: { title: { text: "%" }, thickness: 12 },
+              hovertemplate: "%{location}: %{z:.1f}%<extra></extra>",
+              marker: { line: { color: "#ffffff", width: 0.5 } },
+            },
+          ],
+          {
+            height: 340,
+            margin: { l: 0, r: 0, t: 10, b: 0 },
+            geo: {
+              fitbounds: false,
+              projection: { type: "natural earth" },
+              showframe: false,
+              showcoastlines: false,
+              showcountries: true,
+              countrycolor: "#9ca3af",
+              showland: true,
+              landcolor: "#f3f4f6",
+              bgcolor: "rgba(0,0,0,0)",
+            },
+          },
+        );
+      }
+      if (prod.length) {
+        plot(
+          cProduction,
+          [
+            {
+              type: "scatter",
+              mode: "lines+markers",
+              x: prod.map((p) => p.year),
+              y: prod.map((p) => p.hhi),
+              customdata: prod.map((p) => [p.top_producer || t("common.nodata"), isNull(p.top_share) ? null : p.top_share * 100]),
+              hovertemplate: "%{x}: HHI %{y:.3f}<br>%{customdata[0]} %{customdata[1]:.1f}%<extra></extra>",
+              line: { color: "#f97316" },
+            },
+          ],
+          { height: 300, yaxis: { title: { text: "HHI" }, range: [0, 1] }, xaxis: { title: { text: t("common.year") }, dtick: 1 } },
+        );
+      }
+    }
+    draw();
+    state.langHooks.push(draw);
+  }
+
+  // ---- #/alerts --------------------------------------------------------------------------
+  async function alertsView(view, r, alive) {
+    const scope = ALERT_SCOPE[state.me.org] || [];
+    const status = STATUSES.includes(r.params.get("status")) ? r.params.get("status") : "";
+    const importer = scope.includes(r.params.get("importer")) ? r.params.get("importer") : "";
+    const go = (st, imp) => {
+      const q = new URLSearchParams();
+      if (st) q.set("status", st);
+      if (imp) q.set("importer", imp);
+      location.hash = "#/alerts" + (q.toString() ? "?" + q : "");
+    };
+    const statusSel = h(
+      "select",
+      { testid: "alerts-status", onchange: (e) => go(e.target.value, importer) },
+      h("option", { value: "", i18n: "common.all" }),
+      STATUSES.map((s) => h("option", { value: s, i18n: "status." + s })),
+    );
+    statusSel.value = status;
+    const impSel = importerSelect("alerts-importer", importer, scope, (v) => go(status, v), true);
+    view.append(viewHead("alerts.title", labelled("common.status", statusSel), labelled("common.importer", impSel)));
+    const wait = loading(false);
+    view.append(wait);
+    const q = new URLSearchParams({ limit: "100" });
+    if (status) q.set("status", status);
+    if (importer) q.set("importer", importer);
+    const page = await api("GET", "/alerts?" + q);
+    if (!alive()) return;
+    wait.remove();
+    const rows = page.items.map(alertRow);
+    view.append(
+      h("p", { class: "muted" }, tx("alerts.total"), ": ", h("span", { testid: "alerts-total", text: String(page.total) })),
+      table(
+        "alerts-table",
+        [
+          "common.item",
+          "common.importer",
+          "common.level",
+          "alerts.changed_on",
+          "common.status",
+          "alerts.occurrences",
+          "alerts.acknowledged",
+          "alerts.resolved",
+          "alerts.actions",
+        ],
+        rows,
+        "alerts.empty",
+      ),
+    );
+  }
+
+  function canAct(a) {
+    return atLeast("analyst") && (ALERT_SCOPE[state.me.org] || []).includes(a.importer_id);
+  }
+
+  function whoWhen(by, at, comment) {
+    if (!by) return h("span", { class: "muted", text: "—" });
+    return h(
+      "div",
+      { class: "who" },
+      h("span", { class: "by", text: by }),
+      h("small", {}, " ", fmtTime(at)),
+      comment ? h("div", { class: "comment", text: "“" + comment + "”" }) : null,
+    );
+  }
+
+  function alertRow(a) {
+    const tr = h("tr", {
+      testid: "alert-row",
+      dataset: { alertId: String(a.id), importer: a.importer_id, status: a.status },
+    });
+    const errCell = h("div", { class: "row-error", testid: "alert-error" });
+    const actions = h("div", { class: "actions" });
+    if (canAct(a) && a.status !== "resolved") {
+      const comment = h("input", {
+        type: "text",
+        maxlength: "2000",
+        testid: "alert-comment",
+        "data-i18n-placeholder": "alerts.comment",
+        placeholder: t("alerts.comment"),
+      });
+      const act = async (kind, button) => {
+        errCell.replaceChildren();
+        actions.querySelectorAll("button, input").forEach((b) => {
+          b.disabled = true;
+        });
+        try {
+          const updated = await api("POST", "/alerts/" + a.id + "/" + kind, {
+            json: { comment: comment.value.trim() || null },
+          });
+          const next = tr.nextElementSibling;
+          if (next && next.dataset.testid === "alert-detail-row") next.remove();
+          tr.replaceWith(alertRow(updated));
+        } catch (err) {
+          errCell.append(errorBox(err));
+          actions.querySelectorAll("button, input").forEach((b) => {
+            b.disabled = false;
+          });
+          button.focus();
+        }
+      };
+      actions.append(comment);
+      if (a.status === "new") {
+        const ack = h("button", { type: "button", class: "btn", testid: "alert-ack", i18n: "alerts.acknowledge" });
+        ack.addEventListener("click", () => act("acknowledge", ack));
+        actions.append(ack);
+      }
+      const res = h("button", { type: "button", class: "btn", testid: "alert-resolve", i18n: "alerts.resolve" });
+      res.addEventListener("click", () => act("resolve", res));
+      actions.append(res);
+    }
+    const detailBtn = h("button", { type: "button", class: "btn btn-quiet", testid: "alert-detail-btn", i18n: "alerts.details" });
+    detailBtn.addEventListener("click", () => toggleAlertDetail(tr, a.id));
+    actions.append(detailBtn);
+    tr.append(
+      h("td", { testid: "cell-item" }, itemLink(a.item_id, a.importer_id)),
+      h("td", { testid: "cell-importer", text: a.importer_id }),
+      h("td", { testid: "cell-level" }, levelBadge(a.level), " ", h("small", { class: "muted" }, "(", num(a.score, 1), ")")),
+      h("td", { testid: "cell-changed", class: "date", text: a.changed_on }),
+      h("td", { testid: "cell-status" }, h("span", { class: "status st-" + a.status, i18n: "status." + a.status })),
+      h("td", { testid: "cell-occurrences", class: "num", text: String(a.occurrences) }),
+      h("td", { testid: "cell-ack" }, whoWhen(a.acknowledged_by, a.acknowledged_at, a.acknowledge_comment)),
+      h("td", { testid: "cell-resolved" }, whoWhen(a.resolved_by, a.resolved_at, a.resolve_comment)),
+      h("td", { testid: "cell-actions" }, actions, errCell),
+    );
+    return tr;
+  }
+
+  async function toggleAlertDetail(tr, id) {
+    const next = tr.nextElementSibling;
+    if (next && next.dataset.testid === "alert-detail-row") {
+      next.remove();
+      return;
+    }
+    const cell = h("td", { colspan: tr.children.length, testid: "alert-detail" }, loading(false));
+    tr.after(h("tr", { testid: "alert-detail-row", class: "detail-row" }, cell));
+    try {
+      const d = await api("GET", "/alerts/" + id);
+      cell.replaceChildren(
+        h(
+          "div",
+          { class: "grid" },
+          h("section", {}, h("h3", { i18n: "item.evidence" }), h("div", { class: "evidence", testid: "alert-evidence" }, kv(d.evidence))),
+          h(
+            "section",
+            {},
+            h("h3", { i18n: "alerts.audit" }),
+            table(
+              "alert-audit",
+              ["alerts.at", "alerts.actor", "alerts.action", "alerts.comment"],
+              (d.audit || []).map((e) =>
+                h(
+                  "tr",
+                  { testid: "audit-row" },
+                  h("td", {}, fmtTime(e.at)),
+                  h("td", { text: e.actor }),
+                  h("td", { text: e.action }),
+                  h("td", {}, e.detail && e.detail.comment ? e.detail.comment : ""),
+                ),
+              ),
+              "common.nodata",
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      cell.replaceChildren(errorBox(err));
+    }
+  }
+
+  // ---- #/stocks --------------------------------------------------------------------------
+  async function stocksView(view, r, alive) {
+    const own = ORG_IMPORTER[state.me.org] || null;
+    const coverImp = ["KOR", "JPN"].includes(r.params.get("importer")) ? r.params.get("importer") : own;
+    view.append(viewHead("stocks.title"));
+
+    const entriesBox = h("div", { testid: "stocks-entries" });
+    const ownCoverBox = h("div", { testid: "cover-own" });
+    const blocBox = h("div", { testid: "cover-bloc" });
+    const targetsBox = h("div", { testid: "targets" });
+    const card = (key, testid, ...kids) => h("section", { class: "card", testid }, h("h2", {}, tx(key)), kids);
+
+    const coverSel = coverImp
+      ? importerSelect("cover-importer", coverImp, ["KOR", "JPN"], (v) => {
+          location.hash = "#/stocks?importer=" + v;
+        })
+      : null;
+
+    const forms = atLeast("analyst")
+      ? [stockForm(reloadAll), csvForm(reloadAll)]
+      : [
+          h(
+            "section",
+            { class: "card", testid: "card-stock-form" },
+            h("h2", { i18n: "stocks.add" }),
+            h("p", { class: "muted", testid: "stocks-read-only", i18n: "common.read_only" }),
+          ),
+        ];
+
+    view.append(
+      h(
+        "div",
+        { class: "grid" },
+        h(
+          "div",
+          { class: "stack" },
+          card("stocks.entries", "card-entries", entriesBox),
+          card(
+            "stocks.cover_own",
+            "card-cover-own",
+            coverSel ? h("div", { class: "filters" }, labelled("common.importer", coverSel)) : null,
+            ownCoverBox,
+          ),
+          card("stocks.cover_bloc", "card-cover-bloc", blocBox),
+        ),
+        h("div", { class: "stack" }, forms, card("stocks.targets", "card-targets", targetsBox)),
+      ),
+    );
+
+    async function fill(box, load, render, errTestid) {
+      box.replaceChildren(loading(false));
+      try {
+        const data = await load();
+        if (!alive()) return;
+        box.replaceChildren(render(data));
+      } catch (err) {
+        if (!alive()) return;
+        // never the data: on 403 only the message
+        box.replaceChildren(errorBox(err, err.status === 403 ? errTestid : "error"));
+      }
+    }
+
+    function reloadAll() {
+      const jobs = [
+        fill(entriesBox, () => api("GET", "/stocks?limit=500"), renderEntries, "stocks-denied"),
+        fill(blocBox, () => api("GET", "/stocks/cover?importer=BLOC"), (rows) => renderCover(rows, true), "cover-bloc-denied"),
+        fill(targetsBox, () => api("GET", "/stocks/targets"), renderTargets, "targets-denied"),
+      ];
+      if (coverImp) {
+        const load = () => api("GET", "/stocks/cover?importer=" + coverImp);
+        jobs.push(fill(ownCoverBox, load, (rows) => renderCover(rows, false), "cover-own-denied"));
+      } else {
+        ownCoverBox.replaceChildren(h("p", { class: "muted", testid: "cover-own-none", i18n: "stocks.cover_none" }));
+      }
+      return Promise.all(jobs);
+    }
+    await reloadAll();
+  }
+
+  function renderEntries(page) {
+    return table(
+      "stocks-table",
+      ["common.item", "stocks.holder", "stocks.quantity", "stocks.as_of", "stocks.org", "stocks.entered_by", "stocks.note"],
+      page.items.map((e) =>
+        h(
+          "tr",
+          { testid: "stock-row", dataset: { stockId: String(e.id), itemId: e.item_id } },
+          h("td", {}, itemText(e.item_id)),
+          h("td", {}, tx("holder." + e.holder)),
+          h("td", { class: "num", testid: "stock-quantity" }, num(e.quantity_t, 1)),
+          h("td", { class: "date", text: e.as_of_date }),
+          h("td", { text: e.org }),
+          h("td", {}, e.entered_by, " ", h("small", { class: "muted", text: "(" + e.source + ")" })),
+          h("td", {}, e.note || ""),
+        ),
+      ),
+      "stocks.empty",
+    );
+  }
+
+  function renderCover(rows, bloc) {
+    const head = ["common.item", "stocks.cover_days", "stocks.target_days", "stocks.gap_days", "stocks.consumption_basis"];
+    head.push(bloc ? "stocks.contributing" : "stocks.by_holder");
+    head.push("common.status");
+    return table(
+      bloc ? "cover-bloc-table" : "cover-own-table",
+      head,
+      rows.map((c) =>
+        h(
+          "tr",
+          { testid: bloc ? "cover-bloc-row" : "cover-own-row", dataset: { itemId: c.item_id } },
+          h("td", {}, itemText(c.item_id)),
+          h("td", { class: "num", testid: "cover-days" }, num(c.cover_days, 1)),
+          h("td", { class: "num", testid: "cover-target" }, num(c.target_days, 0)),
+          h("td", { class: "num", testid: "cover-gap" }, num(c.gap_days, 1)),
+          h("td", {}, c.consumption_basis || noData()),
+          bloc
+            ? h("td", { testid: "cover-orgs" }, c.contributing_orgs && c.contributing_orgs.length ? c.contributing_orgs.join(", ") : noData())
+            : h(
+                "td",
+                { testid: "cover-by-holder" },
+                c.by_holder_t
+                  ? Object.entries(c.by_holder_t).map(([k, v]) => h("div", {}, tx("holder." + k), ": ", num(v, 1)))
+                  : noData(),
+              ),
+          h("td", { text: c.status }),
+        ),
+      ),
+      "stocks.cover_empty",
+    );
+  }
+
+  function renderTargets(rows) {
+    return table(
+      "targets-table",
+      ["stocks.org", "common.item", "stocks.target_days", "stocks.basis"],
+      rows.map((x) =>
+        h(
+          "tr",
+          { testid: "target-row" },
+          h("td", { text: x.org }),
+          h("td", {}, x.item_id === "*" ? "*" : itemText(x.item_id)),
+          h("td", { class: "num" }, num(x.target_days, 0)),
+          h("td", { text: x.basis }),
+        ),
+      ),
+      "stocks.targets_empty",
+    );
+  }
+
+  function today() {
+    const d = new Date();
+    const p = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
+  }
+
+  function fieldWrap(field, key, control) {
+    return h(
+      "label",
+      { class: "field" },
+      tx(key),
+      control,
+      h("span", { class: "field-error", testid: "stock-error-" + field, hidden: true }),
+    );
+  }
+
+  function stockForm(onSaved) {
+    const items = [...state.items.values()].sort((a, b) => a.material_id.localeCompare(b.material_id));
+    const itemSel = h(
+      "select",
+      { name: "item_id", testid: "stock-item" },
+      items.map((i) => h("option", { value: i.material_id, dataset: { itemName: i.material_id }, text: itemName(i.material_id) })),
+    );
+    const holderSel = h(
+      "select",
+      { name: "holder", testid: "stock-holder" },
+      HOLDERS.map((x) => h("option", { value: x, i18n: "holder." + x })),
+    );
+    const qty = h("input", { name: "quantity_t", type: "number", step: "any", testid: "stock-quantity-input" });
+    const date = h("input", { name: "as_of_date", type: "date", testid: "stock-date", value: today() });
+    const note = h("input", { name: "note", type: "text", maxlength: "2000", testid: "stock-note" });
+    const general = h("div", { testid: "stock-form-errors", class: "form-errors" });
+    const ok = h("p", { testid: "stock-form-ok", class: "ok", hidden: true });
+    const submit = h("button", { type: "submit", class: "btn btn-primary", testid: "stock-submit", i18n: "stocks.save" });
+    const form = h(
+      "form",
+      { testid: "stock-form", novalidate: true, class: "form" },
+      fieldWrap("item_id", "common.item", itemSel),
+      fieldWrap("holder", "stocks.holder", holderSel),
+      fieldWrap("quantity_t", "stocks.quantity", qty),
+      fieldWrap("as_of_date", "stocks.as_of", date),
+      fieldWrap("note", "stocks.note", note),
+      h("div", { class: "form-actions" }, submit),
+      general,
+      ok,
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      form.querySelectorAll(".field-error").forEach((el) => {
+        el.hidden = true;
+        el.textContent = "";
+      });
+      form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+      general.replaceChildren();
+      ok.hidden = true;
+      const q = qty.value.trim();
+      const entry = {
+        item_id: itemSel.value,
+        holder: holderSel.value,
+        // the API validates; an empty or odd value goes as typed so its message shows
+        quantity_t: q === "" ? null : isNaN(Number(q)) ? q : Number(q),
+        as_of_date: date.value || null,
+      };
+      if (note.value.trim()) entry.note = note.value.trim();
+      submit.disabled = true;
+      try {
+        const out = await api("POST", "/stocks", { json: { entries: [entry] } });
+        ok.replaceChildren(tx("stocks.saved"), " (id " + out.ids.join(", ") + ")");
+        ok.hidden = false;
+        qty.value = "";
+        note.value = "";
+        await onSaved();
+      } catch (err) {
+        if (err.status === 422 && Array.isArray(err.detail)) {
+          for (const e of fieldErrors(err.detail)) {
+            const field = [...e.loc].reverse().find((p) => STOCK_FIELDS.includes(p));
+            const slot = field ? form.querySelector('[data-testid="stock-error-' + field + '"]') : null;
+            if (slot) {
+              slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + e.msg;
+              slot.hidden = false;
+              const input = form.querySelector('[name="' + field + '"]');
+              if (input) input.classList.add("invalid");
+            } else {
+              general.append(h("div", { text: locText(e.loc) + ": " + e.msg }));
+            }
+          }
+        } else {
+          general.append(errorBox(err));
+        }
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return h("section", { class: "card", testid: "card-stock-form" }, h("h2", { i18n: "stocks.add" }), form);
+  }
+
+  function csvForm(onSaved) {
+    const file = h("input", { type: "file", accept: ".csv,text/csv", name: "file", testid: "stock-csv" });
+    const errors = h("div", { testid: "stock-upload-errors", class: "form-errors" });
+    const ok = h("p", { testid: "stock-upload-ok", class: "ok", hidden: true });
+    const submit = h("button", { type: "submit", class: "btn", testid: "stock-upload", i18n: "stocks.upload_button" });
+    const form = h(
+      "form",
+      { testid: "stock-upload-form", class: "form" },
+      h("p", { class: "muted", i18n: "stocks.upload_help" }),
+      file,
+      h("div", { class: "form-actions" }, submit),
+      errors,
+      ok,
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      errors.replaceChildren();
+      ok.hidden = true;
+      if (!file.files.length) {
+        errors.append(tx("stocks.choose_file"));
+        return;
+      }
+      const fd = new FormData();
+      fd.append("file", file.files[0], file.files[0].name);
+      submit.disabled = true;
+      try {
+        const out = await api("POST", "/stocks/upload", { form: fd });
+        ok.replaceChildren(String(out.ids.length) + " ", tx("stocks.uploaded"));
+        ok.hidden = false;
+        file.value = "";
+        await onSaved();
+      } catch (err) {
+        if (err.status === 422 && Array.isArray(err.detail)) {
+          errors.append(
+            h(
+              "ul",
+              {},
+              fieldErrors(err.detail).map((e) => h("li", { testid: "upload-error", text: locText(e.loc) + ": " + e.msg })),
+            ),
+          );
+        } else {
+          errors.append(errorBox(err));
+        }
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return h("section", { class: "card", testid: "card-stock-upload" }, h("h2", { i18n: "stocks.upload" }), form);
+  }
+
+  // ---- #/backtest ------------------------------------------------------------------------
+  async function backtestView(view, _r, alive) {
+    view.append(viewHead("backtest.title"));
+    const wait = loading(false);
+    view.append(wait);
+    const d = await api("GET", "/backtest");
+    if (!alive()) return;
+    wait.remove();
+    const s = d.summary || {};
+    const stat = (key, testid, content) =>
+      h("div", { class: "stat" }, h("div", { class: "stat-label", i18n: key }), h("div", { class: "stat-value", testid }, content));
+    const auc = s.auc_mean_by_offset || {};
+    const offsets = Object.keys(auc).sort((a, b) => Number(b) - Number(a));
+    view.append(
+      h(
+        "section",
+        { class: "card", testid: "bt-summary" },
+        h("h2", { i18n: "backtest.summary" }),
+        h(
+          "div",
+          { class: "stats" },
+          stat("backtest.ladder", "bt-ladder", s.ladder_version || noData()),
+          stat("backtest.pairs", "bt-pairs", num(s.affected_item_importer_pairs_with_data, 0)),
+          stat("backtest.warned", "bt-warned", num(s.warned_at_t0, 0)),
+          stat("backtest.lead_median", "bt-lead-median", num(s.lead_time_days_median, 0)),
+          stat("backtest.false_rate", "bt-false-rate", num(s.false_escalations_per_item_year, 4)),
+        ),
+        h("h3", { i18n: "backtest.auc" }),
+        table(
+          "bt-auc-table",
+          ["backtest.offset", { text: "AUC" }],
+          offsets.map((o) => h("tr", { testid: "bt-auc-row", dataset: { offset: o } }, h("td", { class: "num", text: o }), h("td", { class: "num", testid: "bt-auc" }, num(auc[o], 3)))),
+        ),
+      ),
+    );
+
+    const events = d.events || [];
+    view.append(h("h2", { i18n: "backtest.events" }));
+    const grid = h("div", { class: "grid events" });
+    for (const e of events) {
+      grid.append(eventCard(e));
+    }
+    view.append(grid);
+  }
+
+  /** One event x importer: a matrix of the affected items' rank (score, level) per offset. */
+  function eventCard(e) {
+    const offs = Object.keys(e.offsets || {}).sort((a, b) => Number(b) - Number(a));
+    const items = [];
+    for (const o of offs) {
+      for (const a of e.offsets[o].affected || []) if (!items.includes(a.item)) items.push(a.item);
+    }
+    const at = (o, item) => (e.offsets[o].affected || []).find((a) => a.item === item);
+    items.sort((x, y) => {
+      const rx = at(offs[offs.length - 1], x);
+      const ry = at(offs[offs.length - 1], y);
+      return (rx ? rx.rank : 1e9) - (ry ? ry.rank : 1e9);
+    });
+    const lead = (key, testid, cells) =>
+      h("tr", { class: "lead-row", testid }, h("th", { scope: "row", i18n: key }), cells);
+    const rows = [
+      lead(
+        "backtest.items_scored",
+        "bt-items-scored-row",
+        offs.map((o) => h("td", { class: "num", dataset: { offset: o } }, num(e.offsets[o].items_scored, 0))),
+      ),
+      h(
+        "tr",
+        { class: "lead-row", testid: "bt-event-auc-row" },
+        h("th", { scope: "row", text: "AUC" }),
+        offs.map((o) => h("td", { class: "num", testid: "bt-event-auc", dataset: { offset: o } }, num(e.offsets[o].auc, 3))),
+      ),
+      items.map((item) =>
+        h(
+          "tr",
+          { testid: "bt-affected-row", dataset: { itemId: item } },
+          h("td", {}, itemText(item)),
+          offs.map((o) => {
+            const a = at(o, item);
+            if (!a) return h("td", { class: "num" }, noData());
+            const lvl = levelFromCode(a.level);
+            return h(
+              "td",
+              { class: "num" },
+              h("span", { class: "rank", text: "#" + a.rank }),
+              " ",
+              h("small", { class: "muted" }, num(a.score, 1)),
+              " ",
+              lvl === null ? h("span", { class: "muted", text: "–" }) : levelBadge(lvl),
+            );
+          }),
+        ),
+      ),
+    ];
+    const without = [];
+    for (const o of offs) {
+      for (const i of e.offsets[o].affected_without_data || []) if (!without.includes(i)) without.push(i);
+    }
+    return h(
+      "section",
+      { class: "card", testid: "bt-event", dataset: { eventId: e.event_id, importer: e.importer } },
+      h("h3", {}, h("span", { text: e.event_id }), " · ", h("span", { class: "iso", text: e.importer })),
+      h(
+        "p",
+        { class: "muted" },
+        tx("backtest.t0"),
+        ": " + e.t0 + " · ",
+        tx("backtest.measure"),
+        ": " + e.measure + " · ",
+        tx("backtest.kind"),
+        ": " + e.kind,
+      ),
+      offs.length
+        ? table(
+            "bt-event-table",
+            ["backtest.affected", ...offs.map((o) => ({ text: "T−" + o }))],
+            rows.flat(),
+          )
+        : h("p", { class: "nodata", testid: "bt-not-scored", i18n: "backtest.not_scored" }),
+      without.length
+        ? h("p", { class: "muted", testid: "bt-without-data" }, tx("backtest.without_data"), ": ", without.map((i) => h("span", { class: "chip" }, itemText(i))))
+        : null,
+    );
+  }
+
+  // ---- boot ------------------------------------------------------------------------------
+  async function boot() {
+    setLang(state.lang);
+    document.getElementById("lang").addEventListener("change", (e) => setLang(e.target.value));
+    document.querySelector('[data-testid="login-form"]').addEventListener("submit", onLogin);
+    document.querySelector('[data-testid="logout"]').addEventListener("click", onLogout);
+    window.addEventListener("hashchange", route);
+    try {
+      const me = await api("GET", "/auth/me");
+      await signedIn(me);
+    } catch (_e) {
+      signedOut(false);
+    }
+  }
+
+  boot();
+})();

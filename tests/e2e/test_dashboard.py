@@ -1,0 +1,352 @@
+"""The dashboard in real Chromium against a real uvicorn process: the risk screen and an item's
+explanation, the alert workflow, the three languages, tenancy (a JP viewer never sees KR stocks
+or KOR alerts), stock entry with the API's field errors, CSV upload, and the back-test."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import EXPLAIN_TIMEOUT_MS, KR_STOCK, ROOT, PageLog, Server, password
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LEVELS = {
+    "en": ["none", "attention", "caution", "alert", "critical"],
+    "ja": ["なし", "注意", "警戒", "厳重警戒", "深刻"],
+    "ko": ["없음", "관심", "주의", "경계", "심각"],
+}
+NAV = {
+    "en": ["Risk screen", "Alerts", "Stocks", "Back-test"],
+    "ja": ["リスク一覧", "アラート", "備蓄", "バックテスト"],
+    "ko": ["위험 순위", "경보", "비축", "백테스트"],
+}
+NAV_IDS = ["nav-screen", "nav-alerts", "nav-stocks", "nav-backtest"]
+FACTORS_KO = {
+    "supplier_concentration": "공급국 집중도",
+    "sourcing_governance": "공급국 거버넌스 위험",
+    "production_concentration": "생산 집중도",
+    "recycling_gap": "재활용 부족",
+    "import_dynamics": "수입 변동",
+    "price_shock": "가격 충격",
+    "screens": "의존도 선별 기준",
+}
+
+
+def login(page: Any, server: Server, username: str) -> None:
+    page.goto(server.base_url + "/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password(username))
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("whoami")).to_contain_text(username)
+
+
+def shot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def expect_nav(page: Any, lang: str) -> None:
+    for tid, text in zip(NAV_IDS, NAV[lang], strict=True):
+        expect(page.get_by_test_id(tid)).to_have_text(text)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def kr_stock_shown(text: str) -> bool:
+    """The KR entry's tonnage in any of the ways the page could print it."""
+    return bool(re.search(r"(?<![\d.,])5,?000(\.0+)?(?![\d,])", text))
+
+
+def test_screen_and_item_page_match_the_api(
+    page: Any, server: Server, screenshots: Path, page_log: PageLog
+) -> None:
+    login(page, server, "kr_analyst")
+    api = server.get("kr_analyst", "/screen", importer="KOR", limit=100)
+    first = api["items"][0]
+
+    rows = page.get_by_test_id("screen-row")
+    expect(rows).to_have_count(len(api["items"]))
+    expect(page.get_by_test_id("screen-importer")).to_have_value("KOR")
+    row = rows.first
+    expect(row).to_have_attribute("data-item-id", first["item_id"])
+    expect(row.get_by_test_id("cell-rank")).to_have_text("1")
+    expect(row.get_by_test_id("cell-item")).to_have_text(first["name_en"])
+    expect(row.get_by_test_id("cell-level")).to_have_text(first["level_en"])
+    expect(row.get_by_test_id("cell-score")).to_have_text(f"{first['score']:.1f}")
+    expect(row.get_by_test_id("cell-top-supplier")).to_contain_text(first["top_supplier_id_iso3"])
+    expect(row.get_by_test_id("cell-trade-year")).to_have_text(str(first["trade_year"]))
+    order = rows.evaluate_all("rs => rs.map(r => r.dataset.itemId)")
+    assert order == [r["item_id"] for r in api["items"]]
+    shot(page, screenshots, "01-screen-kr-analyst")
+
+    row.get_by_test_id("item-link").click()
+    expect(page).to_have_url(re.compile(rf"#/item/{first['item_id']}\?importer=KOR$"))
+    score = page.get_by_test_id("item-score")
+    expect(score).to_be_visible(timeout=EXPLAIN_TIMEOUT_MS)
+    explain = server.get("kr_analyst", f"/explain/{first['item_id']}", importer="KOR")
+    expect(score).to_have_text(f"{explain['score']:.1f}")
+    expect(page.get_by_test_id("factor-total")).to_have_text(f"{explain['score']:.1f}")
+    expect(page.get_by_test_id("item-level")).to_have_text(LEVELS["en"][explain["level"]])
+    expect(page.get_by_test_id("item-confidence")).to_have_text(f"{explain['confidence']:.2f}")
+    points = page.get_by_test_id("factor-row").get_by_test_id("factor-points")
+    expect(points).to_have_text([f"{f['contribution_points']:.2f}" for f in explain["factors"]])
+    expect(page.get_by_test_id("history-row")).to_have_count(len(explain["level_history"]))
+    expect(page.get_by_test_id("evidence")).to_contain_text(explain["evidence"]["trade"]["table"])
+
+    for chart in ("chart-factors", "chart-suppliers", "chart-production", "chart-map"):
+        expect(page.get_by_test_id(chart).locator("svg.main-svg").first).to_be_attached()
+    bars = page.get_by_test_id("chart-factors").locator(".barlayer .point")
+    expect(bars).to_have_count(len(explain["factors"]))
+    expect(page.get_by_test_id("chart-suppliers").locator(".legend")).to_contain_text(
+        first["top_supplier_id_iso3"]
+    )
+    # the choropleth drew countries: the topojson came from our own /static/topojson/
+    expect(
+        page.get_by_test_id("chart-map").locator("path.choroplethlocation").first
+    ).to_be_attached()
+    latest = max(s["year"] for s in explain["supplier_shares"])
+    expect(page.get_by_test_id("map-year")).to_have_text(str(latest))
+    shot(page, screenshots, "02-item-kr-analyst")
+
+    # switching language redraws the charts in place, no reload
+    page.locator("#lang").select_option("ko")
+    first_factor = page.get_by_test_id("factor-row").first
+    expect(first_factor.locator("td").first).to_have_text(
+        FACTORS_KO[explain["factors"][0]["factor"]]
+    )
+    expect(page.get_by_test_id("chart-factors").locator(".ytick").first).to_contain_text(
+        re.compile(r"[가-힣]")
+    )
+    expect(page.get_by_test_id("item-level")).to_have_text(LEVELS["ko"][explain["level"]])
+
+    assert any(u.endswith("/static/topojson/world_110m.json") for u in page_log.requested)
+    outside = [u for u in page_log.requested if not u.startswith((server.base_url, "data:"))]
+    assert outside == [], f"requests left the service (CDN?): {outside}"
+    assert page_log.errors == []
+
+
+def test_acknowledge_an_alert(page: Any, server: Server, screenshots: Path) -> None:
+    alert = server.get("kr_analyst", "/alerts", importer="KOR", status="new", limit=100)["items"][0]
+    login(page, server, "kr_analyst")
+    page.get_by_test_id("nav-alerts").click()
+    row = page.locator(f'[data-testid="alert-row"][data-alert-id="{alert["id"]}"]')
+    expect(row.get_by_test_id("cell-importer")).to_have_text("KOR")
+    expect(row.get_by_test_id("cell-status")).to_have_text("new")
+    expect(row.get_by_test_id("cell-level")).to_contain_text(LEVELS["en"][alert["level"]])
+
+    comment = "checked with KOMIR (e2e)"
+    row.get_by_test_id("alert-comment").fill(comment)
+    shot(page, screenshots, "03-alerts-before-acknowledge")
+    row.get_by_test_id("alert-ack").click()
+    expect(row.get_by_test_id("cell-status")).to_have_text("acknowledged")
+    expect(row.get_by_test_id("cell-ack")).to_contain_text("kr_analyst")
+    expect(row.get_by_test_id("cell-ack")).to_contain_text(comment)
+    expect(row.get_by_test_id("alert-ack")).to_have_count(0)
+    expect(row.get_by_test_id("alert-resolve")).to_have_count(1)
+
+    detail = server.get("kr_analyst", f"/alerts/{alert['id']}")
+    assert detail["status"] == "acknowledged"
+    assert detail["acknowledged_by"] == "kr_analyst"
+    assert detail["acknowledge_comment"] == comment
+    acks = [e for e in detail["audit"] if e["action"] == "alert.acknowledged"]
+    assert [e["actor"] for e in acks] == ["kr_analyst"]
+
+    row.get_by_test_id("alert-detail-btn").click()
+    audit = page.get_by_test_id("alert-detail").get_by_test_id("audit-row")
+    expect(audit.filter(has_text="alert.acknowledged")).to_contain_text("kr_analyst")
+    expect(audit.filter(has_text="alert.acknowledged")).to_contain_text(comment)
+
+    # a fresh load of the filtered board shows the stored state, not a cached one
+    page.goto(server.base_url + "/#/alerts?status=acknowledged")
+    page.reload()
+    expect(page.get_by_test_id("alerts-status")).to_have_value("acknowledged")
+    expect(row.get_by_test_id("cell-status")).to_have_text("acknowledged")
+    statuses = page.get_by_test_id("alert-row").evaluate_all("rs => rs.map(r => r.dataset.status)")
+    assert set(statuses) == {"acknowledged"}
+    shot(page, screenshots, "04-alerts-acknowledged")
+
+
+def test_language_switch(page: Any, server: Server, screenshots: Path) -> None:
+    login(page, server, "kr_analyst")
+    first = server.get("kr_analyst", "/screen", importer="KOR", limit=1)["items"][0]
+    names = {
+        i["material_id"]: i["names"] for i in server.get("kr_analyst", "/items", limit=500)["items"]
+    }
+    row = page.get_by_test_id("screen-row").first
+    expect(row).to_have_attribute("data-item-id", first["item_id"])
+    expect_nav(page, "en")
+
+    page.locator("#lang").select_option("ja")
+    expect_nav(page, "ja")
+    expect(row.get_by_test_id("cell-level")).to_have_text(LEVELS["ja"][first["level"]])
+    expect(row.get_by_test_id("cell-item")).to_have_text(names[first["item_id"]]["ja"])
+    shot(page, screenshots, "05-screen-japanese")
+
+    # the Japanese level names agree with the API's own (alerts carry level_ja)
+    alert = server.get("kr_analyst", "/alerts", importer="KOR", limit=1)["items"][0]
+    page.get_by_test_id("nav-alerts").click()
+    arow = page.locator(f'[data-testid="alert-row"][data-alert-id="{alert["id"]}"]')
+    expect(arow.get_by_test_id("level-badge")).to_have_text(alert["level_ja"])
+    expect(page.locator("#view h1")).to_have_text("アラート一覧")
+
+    page.reload()  # the choice is kept (localStorage)
+    expect_nav(page, "ja")
+    page.locator("#lang").select_option("ko")
+    expect_nav(page, "ko")
+    expect(arow.get_by_test_id("level-badge")).to_have_text(alert["level_ko"])
+    shot(page, screenshots, "06-alerts-korean")
+
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login-view")).to_be_visible()
+    expect(page.get_by_test_id("alert-row")).to_have_count(0)
+    assert page.request.get(server.base_url + "/api/v1/auth/me").status == 401
+    page.reload()  # no session to restore
+    expect(page.get_by_test_id("login-view")).to_be_visible()
+    expect(page.get_by_test_id("nav")).to_be_hidden()
+
+
+def test_jp_viewer_sees_no_kr_stocks_or_kor_alerts(
+    page: Any, server: Server, screenshots: Path
+) -> None:
+    login(page, server, "jp_viewer")
+    page.get_by_test_id("nav-stocks").click()
+
+    bloc = {c["item_id"]: c for c in server.get("jp_viewer", "/stocks/cover", importer="BLOC")}
+    graphite = bloc[KR_STOCK["item_id"]]
+    brow = page.locator(f'[data-testid="cover-bloc-row"][data-item-id="{KR_STOCK["item_id"]}"]')
+    expect(brow.get_by_test_id("cover-days")).to_have_text(f"{graphite['cover_days']:.1f}")
+    expect(brow.get_by_test_id("cover-orgs")).to_have_text("KR")
+    expect(page.get_by_test_id("cover-importer")).to_have_value("JPN")
+    expect(page.get_by_test_id("cover-own").get_by_test_id("empty")).to_be_visible()
+    expect(page.get_by_test_id("stocks-table").get_by_test_id("empty")).to_be_visible()
+    expect(page.get_by_test_id("stocks-table").get_by_test_id("stock-row")).to_have_count(0)
+    expect(page.get_by_test_id("stocks-read-only")).to_be_visible()
+    expect(page.get_by_test_id("stock-form")).to_have_count(0)
+    assert not kr_stock_shown(page.inner_text("body"))
+    shot(page, screenshots, "07-stocks-jp-viewer")
+
+    # asking for Korea's own days of cover: refused, and only the message shows
+    page.get_by_test_id("cover-importer").select_option("KOR")
+    denied = page.get_by_test_id("cover-own-denied")
+    expect(denied).to_contain_text("Not visible to your organisation")
+    expect(page.get_by_test_id("cover-own-table")).to_have_count(0)
+    expect(page.get_by_test_id("cover-bloc-row")).not_to_have_count(0)
+    assert not kr_stock_shown(page.inner_text("body"))
+    r = page.request.get(server.base_url + "/api/v1/stocks/cover?importer=KOR")
+    assert r.status == 403
+    own = page.request.get(server.base_url + "/api/v1/stocks").json()
+    assert {e["org"] for e in own["items"]} <= {"JP", "JOINT"}
+    shot(page, screenshots, "08-stocks-jp-viewer-kor-refused")
+
+    page.get_by_test_id("nav-alerts").click()
+    api = server.get("jp_viewer", "/alerts", limit=100)
+    assert api["items"], "the evaluation raised no alert a JP user can see"
+    rows = page.get_by_test_id("alert-row")
+    expect(rows).to_have_count(len(api["items"]))
+    shown = rows.evaluate_all("rs => rs.map(r => [Number(r.dataset.alertId), r.dataset.importer])")
+    assert {imp for _id, imp in shown} <= {"JPN", "BLOC"}
+    kor = server.get("kr_analyst", "/alerts", importer="KOR", limit=100)["items"]
+    assert kor
+    assert not {a["id"] for a in kor} & {i for i, _imp in shown}
+    options = page.get_by_test_id("alerts-importer").locator("option")
+    assert options.evaluate_all("os => os.map(o => o.value)") == ["", "JPN", "BLOC"]
+    expect(page.get_by_test_id("alert-ack")).to_have_count(0)  # viewers do not act
+    shot(page, screenshots, "09-alerts-jp-viewer")
+
+
+def test_stock_entry_field_errors_csv_upload_and_backtest(
+    page: Any, server: Server, screenshots: Path
+) -> None:
+    login(page, server, "kr_analyst")
+    page.get_by_test_id("nav-stocks").click()
+    form = page.get_by_test_id("stock-form")
+    form.get_by_test_id("stock-item").select_option("cobalt")
+    form.get_by_test_id("stock-holder").select_option("private")
+    form.get_by_test_id("stock-quantity-input").fill("-5")
+    form.get_by_test_id("stock-submit").click()
+    expect(form.get_by_test_id("stock-error-quantity_t")).to_contain_text(
+        "greater than or equal to 0"
+    )
+
+    form.get_by_test_id("stock-quantity-input").fill("1234.5")
+    form.get_by_test_id("stock-date").fill("2999-01-01")
+    form.get_by_test_id("stock-submit").click()
+    expect(form.get_by_test_id("stock-error-as_of_date")).to_contain_text("in the future")
+    expect(form.get_by_test_id("stock-error-quantity_t")).to_be_hidden()
+    shot(page, screenshots, "10-stock-form-errors")
+
+    day = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    form.get_by_test_id("stock-date").fill(day)
+    form.get_by_test_id("stock-submit").click()
+    expect(form.get_by_test_id("stock-form-ok")).to_be_visible()
+    cobalt = page.locator('[data-testid="stock-row"][data-item-id="cobalt"]')
+    expect(cobalt.get_by_test_id("stock-quantity")).to_have_text("1,234.5")
+    stored = [e for e in server.get("kr_analyst", "/stocks")["items"] if e["item_id"] == "cobalt"]
+    assert [(e["holder"], e["quantity_t"], e["as_of_date"]) for e in stored] == [
+        ("private", 1234.5, day)
+    ]
+
+    csv_input = page.get_by_test_id("stock-csv")
+    header = "item_id,holder,quantity_t,as_of_date\n"
+    csv_input.set_input_files(
+        files=[
+            {
+                "name": "bad.csv",
+                "mimeType": "text/csv",
+                "buffer": (header + f"nickel,national,abc,{day}\n").encode(),
+            }
+        ]
+    )
+    page.get_by_test_id("stock-upload").click()
+    expect(page.get_by_test_id("upload-error")).to_contain_text("bad.csv · row 2 · quantity_t")
+    csv_input.set_input_files(
+        files=[
+            {
+                "name": "good.csv",
+                "mimeType": "text/csv",
+                "buffer": (header + f"nickel,national,250,{day}\n").encode(),
+            }
+        ]
+    )
+    page.get_by_test_id("stock-upload").click()
+    expect(page.get_by_test_id("stock-upload-ok")).to_contain_text("1")
+    nickel = page.locator('[data-testid="stock-row"][data-item-id="nickel"]')
+    expect(nickel.get_by_test_id("stock-quantity")).to_have_text("250.0")
+    own = {c["item_id"]: c for c in server.get("kr_analyst", "/stocks/cover", importer="KOR")}
+    orow = page.locator(f'[data-testid="cover-own-row"][data-item-id="{KR_STOCK["item_id"]}"]')
+    expect(orow.get_by_test_id("cover-days")).to_have_text(
+        f"{own[KR_STOCK['item_id']]['cover_days']:.1f}"
+    )
+    shot(page, screenshots, "11-stocks-kr-analyst")
+
+    bt = json.loads((ROOT / "docs" / "backtest-dev-events.json").read_text(encoding="utf-8"))
+    assert server.get("kr_analyst", "/backtest") == bt
+    page.get_by_test_id("nav-backtest").click()
+    s = bt["summary"]
+    expect(page.get_by_test_id("bt-ladder")).to_have_text(s["ladder_version"])
+    expect(page.get_by_test_id("bt-pairs")).to_have_text(
+        str(s["affected_item_importer_pairs_with_data"])
+    )
+    expect(page.get_by_test_id("bt-warned")).to_have_text(str(s["warned_at_t0"]))
+    expect(page.get_by_test_id("bt-false-rate")).to_have_text(
+        f"{s['false_escalations_per_item_year']:.4f}"
+    )
+    expect(page.get_by_test_id("bt-event")).to_have_count(len(bt["events"]))
+    ev = next(e for e in bt["events"] if e["offsets"])
+    card = page.locator(
+        f'[data-testid="bt-event"][data-event-id="{ev["event_id"]}"]'
+        f'[data-importer="{ev["importer"]}"]'
+    )
+    auc = ev["offsets"]["365"]["auc"]
+    expect(card.locator('[data-testid="bt-event-auc"][data-offset="365"]')).to_have_text(
+        f"{auc:.3f}"
+    )
+    expect(card.get_by_test_id("bt-affected-row")).to_have_count(
+        len({a["item"] for o in ev["offsets"].values() for a in o["affected"]})
+    )
+    shot(page, screenshots, "12-backtest")
