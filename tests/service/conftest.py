@@ -108,13 +108,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def service_settings(store_path: Path, url: str, **kw: object) -> Settings:
-    return Settings(
-        db_path=store_path,
-        database_url=url,
-        scheduler_enabled=False,
-        backtest_results=ROOT / "docs" / "backtest-dev-events.json",
-        **kw,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "db_path": store_path,
+        "database_url": url,
+        "scheduler_enabled": False,
+        "backtest_results": ROOT / "docs" / "backtest-dev-events.json",
+    }
+    return Settings(**{**values, **kw})  # type: ignore[arg-type]
 
 
 @pytest.fixture
