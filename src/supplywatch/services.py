@@ -323,6 +323,7 @@ class Services:
             "level": int(r.level),
             "level_ko": _level_name(int(r.level), ladder, "ko"),
             "level_en": _level_name(int(r.level), ladder, "en"),
+            "level_ja": _level_name(int(r.level), ladder, "ja"),
             "main_driver": r.main_driver,
             "confidence": num(r.confidence, 2),
             "trade_year": int(r.trade_year),

@@ -119,7 +119,23 @@ _ALLOWED = {
         "alerts",
         "planning",
     },
-    "cli": {"errors", "services", "settings", "cli"},
+    "planning": {"errors", "catalog", "indicators", "alerts"},
+    "access": set(),
+    "state": set(),
+    "workspace": {
+        "errors",
+        "catalog",
+        "services",
+        "settings",
+        "alerts",
+        "planning",
+        "access",
+        "state",
+    },
+    "scheduler": {"workspace"},
+    "api": {"errors", "settings", "access", "workspace", "scheduler"},
+    "web": set(),
+    "cli": {"errors", "services", "settings", "cli", "workspace", "api"},
 }
 
 

@@ -40,6 +40,13 @@ KR_STOCK = {
     "quantity_t": 5000.0,
     "as_of_date": "2026-01-15",
 }
+#: Japan's entry for the same item (so the bloc days of cover are an aggregate of two).
+JP_STOCK = {
+    "item_id": "natural_graphite",
+    "holder": "private",
+    "quantity_t": 1234.0,
+    "as_of_date": "2026-01-20",
+}
 EXPLAIN_TIMEOUT_MS = 90_000
 
 
@@ -158,6 +165,9 @@ def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 pytest.fail("uvicorn did not answer /healthz in 90 s")
             time.sleep(0.3)
         r = srv.client("kr_analyst").post("/stocks", json={"entries": [KR_STOCK]})
+        assert r.status_code == 201, r.text
+        # Japan holds some too: with two national contributors the bloc aggregate is shown
+        r = srv.client("jp_analyst").post("/stocks", json={"entries": [JP_STOCK]})
         assert r.status_code == 201, r.text
         yield srv
     finally:

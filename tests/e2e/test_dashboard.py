@@ -220,11 +220,12 @@ def test_jp_viewer_sees_no_kr_stocks_or_kor_alerts(
     graphite = bloc[KR_STOCK["item_id"]]
     brow = page.locator(f'[data-testid="cover-bloc-row"][data-item-id="{KR_STOCK["item_id"]}"]')
     expect(brow.get_by_test_id("cover-days")).to_have_text(f"{graphite['cover_days']:.1f}")
-    expect(brow.get_by_test_id("cover-orgs")).to_have_text("KR")
+    expect(brow.get_by_test_id("cover-orgs")).to_have_text("JP, KR")
     expect(page.get_by_test_id("cover-importer")).to_have_value("JPN")
     expect(page.get_by_test_id("cover-own").get_by_test_id("empty")).to_be_visible()
-    expect(page.get_by_test_id("stocks-table").get_by_test_id("empty")).to_be_visible()
-    expect(page.get_by_test_id("stocks-table").get_by_test_id("stock-row")).to_have_count(0)
+    # only Japan's own entry is listed
+    expect(page.get_by_test_id("stocks-table").get_by_test_id("stock-row")).to_have_count(1)
+    expect(page.get_by_test_id("stocks-table")).to_contain_text("1,234")
     expect(page.get_by_test_id("stocks-read-only")).to_be_visible()
     expect(page.get_by_test_id("stock-form")).to_have_count(0)
     assert not kr_stock_shown(page.inner_text("body"))

@@ -132,7 +132,17 @@ def test_low_cover_escalates_and_full_cover_deescalates(ws: Workspace) -> None:
     # the other side sees bloc aggregates only, never KR's tonnes
     bloc = {c["item_id"]: c for c in ws.cover(jp, "BLOC", when)}[item]
     assert "stock_t" not in bloc and "by_holder_t" not in bloc
-    assert bloc["contributing_orgs"] == ["KR"]
+    # KR alone holds stock: the bloc figure would reveal KR's, so it is withheld
+    assert bloc["contributing_orgs"] == ["KR"] and bloc["cover_days"] is None
+    assert bloc["status"] == "withheld: fewer than two national contributors"
+    jpa = _user(ws, "jp_b", "JP", "analyst")
+    ws.add_stocks(
+        jpa,
+        [{"item_id": item, "holder": "national", "quantity_t": 500.0, "as_of_date": "2026-10-01"}],
+    )
+    bloc = {c["item_id"]: c for c in ws.cover(jp, "BLOC", when)}[item]
+    assert bloc["contributing_orgs"] == ["JP", "KR"] and bloc["status"] == "ok"
+    assert bloc["cover_days"] > 0 and "stock_t" not in bloc
     assert all(e["org"] != "KR" for e in ws.stocks(jp, 500, 0).items)
 
 

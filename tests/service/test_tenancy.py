@@ -148,7 +148,11 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
     pools = _alert_pools(s)
     for imp in ("KOR", "JPN", "BLOC"):
         assert len(pools.get(imp, [])) >= 3, f"need >=3 new {imp} alerts, have {pools.get(imp)}"
-    other_token = s.ws.create_token(s.principal("KR", "viewer"), "victim")["id"]  # type: ignore[arg-type]
+    if s.ws.principal_from_token(s.tokens[("KR", "viewer")]) and "victim" not in s.users.values():
+        s.ws.create_user(None, "victim", "KR", "viewer", "pw-victim-0123")
+        s.users[("KR", "victim")] = "victim"
+    victim = s.ws.login("victim", "pw-victim-0123", "t")[2]
+    other_token = s.ws.create_token(victim, "victim")["id"]
     mismatches = []
     for org, role in ORG_ROLES:
         h = s.headers(org, role)
@@ -158,7 +162,7 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
             "other_alert": str(pools[OTHER[org]][0]),
             "bloc_alert": str(pools["BLOC"][-1]),
             "own_token": str(s.ws.create_token(s.principal(org, role), "t")["id"]),  # type: ignore[arg-type]
-            "other_token": str(other_token if (org, role) != ("KR", "viewer") else -1),
+            "other_token": str(other_token),
         }
         for method, template, body, expect in TABLE:
             path = template.format(**fill)

@@ -22,6 +22,9 @@ from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, W
 API = "/api/v1"
 WEB = Path(__file__).resolve().parents[1] / "web" / "static"
 READ_MAX_AGE_S = 60
+#: Reads of public-data results (fixed for a store state) may be reused for a minute; state
+#: (alerts, stocks, sessions, audit) is revalidated every time (ETag -> 304).
+PUBLIC_DATA = tuple(API + p for p in ("/items", "/screen", "/explain", "/indicators", "/backtest"))
 
 
 def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -117,7 +120,8 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     async def cache_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        """GET /api: ETag (SHA-256 of the body) + private max-age; 304 on a match.
+        """GET /api: ETag (SHA-256 of the body); max-age on public-data results, no-cache on
+        state; 304 on a match.
         Writes: no-store."""
         response = await call_next(request)
         if not request.url.path.startswith(API):
@@ -129,7 +133,10 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {k: v for k, v in response.headers.items() if k.lower() not in {"content-length"}}
         headers["ETag"] = etag
-        headers["Cache-Control"] = f"private, max-age={READ_MAX_AGE_S}"
+        public_data = request.url.path.startswith(PUBLIC_DATA)
+        headers["Cache-Control"] = (
+            f"private, max-age={READ_MAX_AGE_S}" if public_data else "private, no-cache"
+        )
         headers["Vary"] = "Authorization, Cookie"
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)

@@ -86,6 +86,7 @@ class ScreenRow(BaseModel):
     level: int = Field(ge=0, le=4, examples=[4])
     level_ko: str = Field(examples=["심각"])
     level_en: str = Field(examples=["critical"])
+    level_ja: str = Field(examples=["深刻"])
     main_driver: str | None = Field(examples=["supplier_concentration"])
     confidence: float | None
     trade_year: int
@@ -183,7 +184,11 @@ class IdsPublic(BaseModel):
 
 class CoverPublic(BaseModel):
     item_id: str
-    status: Literal["ok", "no data"]
+    status: str = Field(
+        examples=["ok"],
+        description="ok | no data | withheld: fewer than two national contributors (BLOC: "
+        "an aggregate of one country's stock would reveal it)",
+    )
     cover_days: float | None = Field(examples=[74.0])
     target_days: float | None = Field(examples=[100.0])
     target_basis: str | None

@@ -70,18 +70,12 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
     ) -> None:
         """Create an API token for a user (printed once)."""
-        from sqlalchemy import select
+        from supplywatch.workspace import NotFound, Workspace
 
-        from supplywatch.access import Principal
-        from supplywatch.state.models import User
-        from supplywatch.workspace import Workspace
-
-        ws = Workspace(Settings())
-        with ws.sessions() as s:
-            u = s.scalar(select(User).where(User.username == username))
-        if u is None:
-            raise typer.BadParameter(f"no user {username!r}")
-        out = ws.create_token(Principal(u.id, u.username, u.org_code, u.role), label)
+        try:
+            out = Workspace(Settings()).create_token_for(username, label)
+        except NotFound as exc:
+            raise typer.BadParameter(str(exc)) from exc
         if fmt == Format.json:
             emit_json(console, out)
         else:

@@ -132,6 +132,9 @@
   }
 
   function levelBadge(level, testid) {
+    if (isNull(level) || level === "") {
+      return h("span", { class: "nodata", testid: testid || "level-badge", i18n: "common.nodata" });
+    }
     const n = Number(level);
     const ok = Number.isInteger(n) && n >= 0 && n <= 4;
     return h("span", {
@@ -567,6 +570,9 @@
 
     const stat = (key, testid, content) =>
       h("div", { class: "stat" }, h("div", { class: "stat-label", i18n: key }), h("div", { class: "stat-value", testid }, content));
+    if (d.status === "no data") {
+      view.append(h("p", { class: "error-box", testid: "item-no-data", i18n: "item.no_data" }));
+    }
     view.append(
       h(
         "div",
@@ -622,7 +628,7 @@
       h(
         "div",
         { class: "grid" },
-        card("item.factors", "card-factors", cFactors, factorTable),
+        card("item.factors", "card-factors", factors.length ? [cFactors, factorTable] : noData()),
         card("item.suppliers", "card-suppliers", shares.length ? cSuppliers : noData()),
         card(
           "item.map",
@@ -655,7 +661,7 @@
     );
 
     function draw() {
-      if (!alive()) return;
+      if (!alive() || !factors.length) return;
       const names = factors.map((f) => t("factor." + f.factor));
       plot(
         cFactors,
@@ -1204,7 +1210,7 @@
       submit.disabled = true;
       try {
         const out = await api("POST", "/stocks/upload", { form: fd });
-        ok.replaceChildren(String(out.ids.length) + " ", tx("stocks.uploaded"));
+        ok.replaceChildren(tx("stocks.uploaded"), " " + String(out.ids.length));
         ok.hidden = false;
         file.value = "";
         await onSaved();

@@ -1,0 +1,286 @@
+"""Evaluation (levels -> alerts, deduplicated), the alert lifecycle and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from supplywatch import access
+from supplywatch.access import AccessDenied, Principal
+from supplywatch.alerts.evaluate import monthly_dates, timeline
+from supplywatch.alerts.explain import level_change_evidence
+from supplywatch.alerts.model import Ladder, load_ladder
+from supplywatch.planning import cover as cov
+from supplywatch.state import db
+from supplywatch.state.models import (
+    Alert,
+    AuditEntry,
+    Evaluation,
+    ItemLevel,
+)
+from supplywatch.workspace.base import (
+    SERVICE_IMPORTERS,
+    SYSTEM,
+    Conflict,
+    NotFound,
+    Page,
+    _alert_public,
+    _audit_public,
+    _f,
+)
+from supplywatch.workspace.stocks import StocksMixin, _cover_evidence
+from supplywatch.workspace.webhooks import WebhooksMixin
+
+
+class AlertsMixin(StocksMixin, WebhooksMixin):
+    def evaluate(self, trigger: str = "manual", as_of: date | None = None) -> dict[str, Any]:
+        """Run the risk engine for KOR, JPN and BLOC, apply days of cover, and turn level
+        changes into alerts (deduplicated), audit entries and webhook deliveries."""
+        when = as_of or self.clock().date()
+        ladder = load_ladder()
+        with self._eval_lock:
+            fp = self.services.store_fingerprint()
+            started = self.clock()
+            fr = self._frames()
+            tl = self._cached(
+                ("timeline", when, ladder.version),
+                lambda: timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder),
+            )
+            snaps = self.services.snapshot_ids()
+            changes = 0
+            with db.transaction(self.sessions) as s:
+                ev = Evaluation(
+                    as_of_date=when,
+                    store_fingerprint=fp,
+                    ladder_version=ladder.version,
+                    trigger=trigger,
+                    started_at=started,
+                )
+                s.add(ev)
+                s.flush()
+                covers = {imp: self._covers(s, imp, when, fr) for imp in SERVICE_IMPORTERS}
+                tl = tl.sort_values(["item_id", "importer_id", "as_of_date"])
+                n = 0
+                for (_item, imp), g in tl.groupby(["item_id", "importer_id"], sort=True):
+                    n += 1
+                    changes += self._apply_level(s, ev, ladder, snaps, g, covers[imp], when)
+                ev.n_items = n
+                ev.n_changes = changes
+                ev.finished_at = self.clock()
+                self._audit(
+                    s,
+                    None,
+                    "evaluation.finished",
+                    "evaluation",
+                    str(ev.id),
+                    {"trigger": trigger, "as_of": when.isoformat(), "changes": changes},
+                )
+                eid = ev.id
+        return {"evaluation_id": eid, "as_of": when.isoformat(), "items": n, "changes": changes}
+
+    def _apply_level(
+        self,
+        s: Session,
+        ev: Evaluation,
+        ladder: Ladder,
+        snaps: dict[str, str],
+        g: pd.DataFrame,
+        covers: dict[str, cov.Cover],
+        when: date,
+    ) -> int:
+        now = g.iloc[-1]
+        item, imp = str(now["item_id"]), str(now["importer_id"])
+        engine_level = int(now["level"])
+        c = covers.get(item)
+        level = ladder.stock_cover.adjust(
+            engine_level, c.cover_days if c else None, c.target_days if c else None
+        )
+        steps = g[g["level"].diff().fillna(g["level"]) != 0]
+        engine_since = pd.Timestamp(
+            steps.iloc[-1]["as_of_date"] if len(steps) else g.iloc[0]["as_of_date"]
+        ).date()
+        state = s.get(ItemLevel, (item, imp))
+        prev = state.level if state else 0
+        if state is not None and state.level == level and state.engine_level == engine_level:
+            state.score = _f(now["score"])
+            state.evaluation_id = ev.id
+            return 0
+        # The date of the change: the engine's own step, or today when stocks moved it.
+        moved_by_engine = state is None or state.engine_level != engine_level
+        changed_on = engine_since if moved_by_engine else when
+        if state is None:
+            state = ItemLevel(item_id=item, importer_id=imp)
+            s.add(state)
+        state.level, state.engine_level, state.score = level, engine_level, _f(now["score"])
+        state.since_date, state.evaluation_id = changed_on, ev.id
+        if level == prev:
+            return 0
+        at = self.clock()
+        for a in s.scalars(
+            select(Alert).where(
+                Alert.item_id == item,
+                Alert.importer_id == imp,
+                Alert.status != "resolved",
+                Alert.level != level,
+            )
+        ):
+            a.status, a.open_key = "resolved", None
+            a.resolved_by, a.resolved_at, a.updated_at = SYSTEM, at, at
+            a.resolve_comment = f"superseded: level {level} since {changed_on}"
+            self._audit(s, None, "alert.superseded", "alert", str(a.id), {"to_level": level})
+        if level == 0:
+            return 1
+        evidence = level_change_evidence(steps.iloc[-1] if len(steps) else now, ladder, snaps)
+        evidence["engine_level"] = engine_level
+        evidence["stock_cover"] = _cover_evidence(c, imp)
+        key = f"{item}|{imp}|{level}"
+        open_a = s.scalar(select(Alert).where(Alert.open_key == key))
+        if open_a is not None:
+            open_a.occurrences += 1
+            open_a.updated_at = at
+            self._audit(s, None, "alert.repeated", "alert", str(open_a.id), {"on": str(changed_on)})
+            return 1
+        same = s.scalar(
+            select(Alert).where(
+                Alert.item_id == item,
+                Alert.importer_id == imp,
+                Alert.level == level,
+                Alert.changed_on_date == changed_on,
+            )
+        )
+        if same is not None:  # raised before and resolved by a person: not raised again
+            return 1
+        a = Alert(
+            item_id=item,
+            importer_id=imp,
+            level=level,
+            previous_level=prev,
+            score=_f(now["score"]),
+            changed_on_date=changed_on,
+            status="new",
+            open_key=key,
+            occurrences=1,
+            created_at=at,
+            updated_at=at,
+            evidence=evidence,
+            ladder_version=ladder.version,
+            evaluation_id=ev.id,
+        )
+        s.add(a)
+        s.flush()
+        self._audit(s, None, "alert.raised", "alert", str(a.id), {"level": level, "previous": prev})
+        self._queue_webhooks(s, a, ladder)
+        return 1
+
+    def evaluate_if_changed(self) -> dict[str, Any] | None:
+        """Re-evaluate when the store changed since the last evaluation (a new ingest)."""
+        fp = self.services.store_fingerprint()
+        if fp == "empty":
+            return None
+        with self.sessions() as s:
+            last = s.scalar(
+                select(Evaluation.store_fingerprint)
+                .where(Evaluation.finished_at.is_not(None))
+                .order_by(Evaluation.id.desc())
+                .limit(1)
+            )
+        if last == fp:
+            return None
+        return self.evaluate(trigger="ingest")
+
+    def alerts(
+        self,
+        p: Principal,
+        status: str | None = None,
+        importer: str | None = None,
+        level: int | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page:
+        scope = access.ALERT_SCOPE[p.org]
+        if importer is not None and importer not in scope:
+            raise AccessDenied(f"{p.org} does not see alerts of {importer}")
+        q = select(Alert).where(Alert.importer_id.in_(sorted(scope)))
+        if status is not None:
+            q = q.where(Alert.status == status)
+        if importer is not None:
+            q = q.where(Alert.importer_id == importer)
+        if level is not None:
+            q = q.where(Alert.level == level)
+        with self.sessions() as s:
+            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+            rows = s.scalars(
+                q.order_by(Alert.level.desc(), Alert.changed_on_date.desc(), Alert.id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            ladder = load_ladder()
+            return Page([_alert_public(a, ladder) for a in rows], total, limit, offset)
+
+    def alert(self, p: Principal, alert_id: int) -> dict[str, Any]:
+        with self.sessions() as s:
+            a = self._visible_alert(s, p, alert_id)
+            out = _alert_public(a, load_ladder())
+            out["evidence"] = a.evidence
+            out["audit"] = [
+                _audit_public(e)
+                for e in s.scalars(
+                    select(AuditEntry)
+                    .where(AuditEntry.entity == "alert", AuditEntry.entity_id == str(alert_id))
+                    .order_by(AuditEntry.id)
+                )
+            ]
+            return out
+
+    def _visible_alert(self, s: Session, p: Principal, alert_id: int) -> Alert:
+        a = s.get(Alert, alert_id)
+        if a is None or not p.can_see_alerts_of(a.importer_id):
+            raise NotFound(f"alert {alert_id}")
+        return a
+
+    def acknowledge(self, p: Principal, alert_id: int, comment: str | None) -> dict[str, Any]:
+        return self._transition(p, alert_id, "acknowledged", comment)
+
+    def resolve(self, p: Principal, alert_id: int, comment: str | None) -> dict[str, Any]:
+        return self._transition(p, alert_id, "resolved", comment)
+
+    def _transition(
+        self, p: Principal, alert_id: int, to: str, comment: str | None
+    ) -> dict[str, Any]:
+        p.require("analyst")
+        with db.transaction(self.sessions) as s:
+            a = self._visible_alert(s, p, alert_id)
+            allowed = {"new": {"acknowledged", "resolved"}, "acknowledged": {"resolved"}}
+            if to not in allowed.get(a.status, set()):
+                raise Conflict(f"alert {alert_id} is {a.status}; cannot become {to}")
+            at = self.clock()
+            frm = a.status
+            a.status, a.updated_at = to, at
+            if to == "acknowledged":
+                a.acknowledged_by, a.acknowledged_at, a.acknowledge_comment = (
+                    p.username,
+                    at,
+                    comment,
+                )
+            else:
+                a.resolved_by, a.resolved_at, a.resolve_comment = p.username, at, comment
+                a.open_key = None
+            self._audit(
+                s, p, f"alert.{to}", "alert", str(alert_id), {"from": frm, "comment": comment}
+            )
+            return _alert_public(a, load_ladder())
+
+    def audit(self, p: Principal, limit: int, offset: int) -> Page:
+        """The audit log: admins see their organisation's actions and the system's."""
+        p.require("admin")
+        q = select(AuditEntry)
+        if p.org != "JOINT":
+            q = q.where((AuditEntry.org_code == p.org) | (AuditEntry.org_code.is_(None)))
+        with self.sessions() as s:
+            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+            rows = s.scalars(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
+            return Page([_audit_public(e) for e in rows], total, limit, offset)

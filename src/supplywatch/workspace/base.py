@@ -1,0 +1,223 @@
+"""Shared pieces of the workspace: errors, pages, the result cache, the base class."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from supplywatch.access import Principal
+from supplywatch.alerts.evaluate import level_name
+from supplywatch.alerts.model import Ladder
+from supplywatch.services import Services
+from supplywatch.settings import Settings
+from supplywatch.state import db
+from supplywatch.state.models import (
+    Alert,
+    AuditEntry,
+)
+
+log = logging.getLogger(__name__)
+
+#: Importers the service evaluates and raises alerts for.
+SERVICE_IMPORTERS = ("KOR", "JPN", "BLOC")
+STATUSES = ("new", "acknowledged", "resolved")
+SYSTEM = "system"
+
+
+class NotFound(Exception):  # noqa: N818 - HTTP meaning (404)
+    """No such object (or not visible to the principal: never tell the difference)."""
+
+
+class Conflict(Exception):  # noqa: N818
+    """The request conflicts with the object's state (HTTP 409)."""
+
+
+class RateLimited(Exception):  # noqa: N818
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed logins; retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+class InputError(Exception):
+    """Bad user input, with where it is (HTTP 422)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+        self.errors = errors
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(t: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything here is UTC."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def page_of(rows: list[dict[str, Any]], limit: int, offset: int) -> Page:
+    return Page(rows[offset : offset + limit], len(rows), limit, offset)
+
+
+#: Results computed from the store (screens, frames, timelines), shared by the workspaces of a
+#: process and keyed by store file and store fingerprint: a new ingest is never served stale.
+_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE_LOCK = threading.Lock()
+_KEY_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+class WorkspaceBase:
+    """State every part of the workspace shares."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = _now,
+        http_post: Callable[..., Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.services = Services(settings)
+        self.engine = db.make_engine(settings.database_url)
+        db.upgrade(self.engine)
+        self.sessions = db.session_factory(self.engine)
+        self.clock = clock
+        self._http_post = http_post
+        self._cache = _CACHE
+        self._cache_lock = _CACHE_LOCK
+        self._key_locks = _KEY_LOCKS
+        self._eval_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """Memoise per store fingerprint; one computation per key at a time."""
+        full = (str(self.settings.db_path), self.services.store_fingerprint(), *key)
+        with self._cache_lock:
+            if full in self._cache:
+                return self._cache[full]
+            lock = self._key_locks.setdefault(full, threading.Lock())
+        with lock:
+            with self._cache_lock:
+                if full in self._cache:
+                    return self._cache[full]
+            value = compute()
+            with self._cache_lock:
+                if len(self._cache) > 256:
+                    self._cache.clear()
+                    self._key_locks.clear()
+                self._cache[full] = value
+            return value
+
+    def _frames(self) -> Any:
+        """Indicator frames for the service's importers (cached per store state)."""
+        return self._cached(
+            ("frames", *SERVICE_IMPORTERS),
+            lambda: self.services.frames("duckdb", list(SERVICE_IMPORTERS)),
+        )
+
+    def _audit(
+        self,
+        s: Session,
+        actor: Principal | None,
+        action: str,
+        entity: str,
+        entity_id: str,
+        detail: dict[str, Any],
+    ) -> None:
+        s.add(
+            AuditEntry(
+                at=self.clock(),
+                actor=actor.username if actor else SYSTEM,
+                org_code=actor.org if actor else None,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                detail=detail,
+            )
+        )
+
+
+# ==== helpers ===================================================================================
+def _f(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else round(float(v), 4)
+
+
+def _jsonable(r: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in r.items():
+        if isinstance(v, pd.Timestamp):
+            out[k] = v.date().isoformat()
+        elif v is None or (isinstance(v, float) and math.isnan(v)):
+            out[k] = None
+        elif hasattr(v, "item"):
+            out[k] = v.item()
+        else:
+            out[k] = v
+    return out
+
+
+def _as_date(v: Any) -> date:
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def _alert_public(a: Alert, ladder: Ladder) -> dict[str, Any]:
+    def iso(t: datetime | None) -> str | None:
+        return _aware(t).isoformat() if t else None
+
+    return {
+        "id": a.id,
+        "item_id": a.item_id,
+        "importer_id": a.importer_id,
+        "level": a.level,
+        "level_code": level_name(a.level, ladder, "en"),
+        "level_ko": level_name(a.level, ladder, "ko"),
+        "level_ja": level_name(a.level, ladder, "ja"),
+        "previous_level": a.previous_level,
+        "score": a.score,
+        "changed_on": a.changed_on_date.isoformat(),
+        "status": a.status,
+        "occurrences": a.occurrences,
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
+        "acknowledged_by": a.acknowledged_by,
+        "acknowledged_at": iso(a.acknowledged_at),
+        "acknowledge_comment": a.acknowledge_comment,
+        "resolved_by": a.resolved_by,
+        "resolved_at": iso(a.resolved_at),
+        "resolve_comment": a.resolve_comment,
+        "ladder_version": a.ladder_version,
+    }
+
+
+def _audit_public(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": _aware(e.at).isoformat(),
+        "actor": e.actor,
+        "org": e.org_code,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "detail": e.detail,
+    }
