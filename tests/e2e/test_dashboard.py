@@ -222,7 +222,10 @@ def test_jp_viewer_sees_no_kr_stocks_or_kor_alerts(
     expect(brow.get_by_test_id("cover-days")).to_have_text(f"{graphite['cover_days']:.1f}")
     expect(brow.get_by_test_id("cover-orgs")).to_have_text("JP, KR")
     expect(page.get_by_test_id("cover-importer")).to_have_value("JPN")
-    expect(page.get_by_test_id("cover-own").get_by_test_id("empty")).to_be_visible()
+    # Japan's own cover: its own entry only (1,234 t private), never Korea's
+    own_row = page.get_by_test_id("cover-own").get_by_test_id("cover-own-row")
+    expect(own_row).to_have_count(1)
+    expect(own_row.get_by_test_id("cover-by-holder")).to_contain_text("1,234")
     # only Japan's own entry is listed
     expect(page.get_by_test_id("stocks-table").get_by_test_id("stock-row")).to_have_count(1)
     expect(page.get_by_test_id("stocks-table")).to_contain_text("1,234")
