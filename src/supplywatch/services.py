@@ -232,6 +232,18 @@ class Services:
                 return "empty"
         return f"{r[0]}@{r[1]}"
 
+    def store_stamp(self) -> str:
+        """A cheap change marker (file sizes and modification times of the store and its
+        write-ahead log): any committed write changes it; reading never does."""
+        parts = []
+        for p in (self.settings.db_path, Path(str(self.settings.db_path) + ".wal")):
+            try:
+                st = p.stat()
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+            except FileNotFoundError:
+                parts.append("-")
+        return "|".join(parts)
+
     def snapshot_ids(self) -> dict[str, str]:
         """The latest snapshot of each source (evidence bundles cite them)."""
         with self._store(read_only=True) as con:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -86,7 +87,14 @@ class Ladder(BaseModel):
 
 
 def load_ladder(path: Path = LADDER_FILE) -> Ladder:
-    """Parse and validate the ladder file; errors name the file and field."""
+    """Parse and validate the ladder file; errors name the file and field. Parsed once per
+    version of the file (its modification time and size), so an edit is picked up."""
+    st = path.stat()
+    return _load_ladder(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_ladder(path: Path, _mtime_ns: int, _size: int) -> Ladder:
     try:
         return Ladder.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:

@@ -139,7 +139,9 @@ class AuthMixin(WorkspaceBase):
             if row is None or row[0].revoked_at is not None or not row[1].is_active:
                 raise NotAuthenticated("invalid or revoked token")
             t, u = row
-            t.last_used_at = self.clock()
+            now = self.clock()
+            if t.last_used_at is None or now - _aware(t.last_used_at) > timedelta(minutes=1):
+                t.last_used_at = now  # at most one write a minute per token, not per request
             return Principal(u.id, u.username, u.org_code, u.role)
 
     def create_token(self, actor: Principal, label: str) -> dict[str, Any]:

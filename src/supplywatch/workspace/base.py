@@ -112,7 +112,7 @@ class WorkspaceBase:
 
     def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """Memoise per store fingerprint; one computation per key at a time."""
-        full = (str(self.settings.db_path), self.services.store_fingerprint(), *key)
+        full = (str(self.settings.db_path), self.services.store_stamp(), *key)
         with self._cache_lock:
             if full in self._cache:
                 return self._cache[full]
