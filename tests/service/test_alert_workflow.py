@@ -130,19 +130,21 @@ def test_low_cover_escalates_and_full_cover_deescalates(ws: Workspace) -> None:
     lv = {a["item_id"]: a for a in ws.alerts(kr, importer="KOR", status="new", limit=500).items}
     assert lv[item]["level"] == 2
     # the other side sees bloc aggregates only, never KR's tonnes
+    jpa = _user(ws, "jp_b", "JP", "analyst")
+    ws.add_consumption(jpa, item, 36_500.0, date(2026, 1, 1), "JP survey")  # bloc: 200 t a day
     bloc = {c["item_id"]: c for c in ws.cover(jp, "BLOC", when)}[item]
     assert "stock_t" not in bloc and "by_holder_t" not in bloc
     # KR alone holds stock: the bloc figure would reveal KR's, so it is withheld
     assert bloc["contributing_orgs"] == ["KR"] and bloc["cover_days"] is None
     assert bloc["status"] == "withheld: fewer than two national contributors"
-    jpa = _user(ws, "jp_b", "JP", "analyst")
     ws.add_stocks(
         jpa,
         [{"item_id": item, "holder": "national", "quantity_t": 500.0, "as_of_date": "2026-10-01"}],
     )
     bloc = {c["item_id"]: c for c in ws.cover(jp, "BLOC", when)}[item]
     assert bloc["contributing_orgs"] == ["JP", "KR"] and bloc["status"] == "ok"
-    assert bloc["cover_days"] > 0 and "stock_t" not in bloc
+    assert bloc["cover_days"] == 52.5 and "stock_t" not in bloc  # 10,500 t / 200 t a day
+    assert bloc["consumption_basis"] == "entered"
     assert all(e["org"] != "KR" for e in ws.stocks(jp, 500, 0).items)
 
 
