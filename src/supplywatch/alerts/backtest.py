@@ -173,8 +173,13 @@ def run(
         dates |= {ev.t0 - timedelta(days=o) for o in OFFSETS}
     tl = timeline(frames, sorted(dates), ladder)
     tl = tl[tl["importer_id"].isin(importers)].copy()
-    tl["rank"] = tl.groupby(["importer_id", "as_of_date"])["score"].rank(
-        ascending=False, method="min"
+    # Scores equal to 1e-6 are ties (parallel sums differ in the last bits from run to run;
+    # an exact tie must not turn into a rank that changes between runs).
+    tl["rank"] = (
+        tl["score"]
+        .round(6)
+        .groupby([tl["importer_id"], tl["as_of_date"]])
+        .rank(ascending=False, method="min")
     )
     result = BacktestResult()
     aucs: dict[int, list[float]] = {o: [] for o in OFFSETS}
