@@ -440,6 +440,90 @@ def calibrate(ctx: typer.Context) -> None:
     emit_json(console, _services(ctx).calibrate())
 
 
+@app.command(
+    epilog="Example (illustrative budgets and rates): supplywatch plan --budget-krw 50e9 "
+    "--budget-jpy 5e9 --krw-per-usd 1400 --jpy-per-usd 150 --materials gallium,germanium"
+)
+def plan(
+    ctx: typer.Context,
+    budget_krw: Annotated[float, typer.Option(help="Korea's budget (KRW).")],
+    budget_jpy: Annotated[float, typer.Option(help="Japan's budget (JPY).")],
+    krw_per_usd: Annotated[float, typer.Option(help="Exchange rate you plan with.")],
+    jpy_per_usd: Annotated[float, typer.Option(help="Exchange rate you plan with.")],
+    materials: Annotated[
+        str | None, typer.Option(help="Comma-separated material ids (default: all with data).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths.", min=1)] = 100_000,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 0,
+    pool_share_kr: Annotated[
+        float, typer.Option(help="Share of the joint pool paid by Korea.", min=0, max=1)
+    ] = 0.5,
+    out: Annotated[Path | None, typer.Option(help="Also write the JSON result here.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Joint KR-JP stockpile plan (HiGHS): stock targets for KR, JP and the joint pool, days
+    of cover, Monte Carlo shortfall, marginal value of budget, and the 60-days rule."""
+    from supplywatch.services import plan_stockpile
+
+    res = plan_stockpile(
+        _services(ctx),
+        budget_krw=budget_krw,
+        budget_jpy=budget_jpy,
+        krw_per_usd=krw_per_usd,
+        jpy_per_usd=jpy_per_usd,
+        as_of=_date(as_of),
+        materials=[m.strip() for m in materials.split(",")] if materials else None,
+        paths=paths,
+        seed=seed,
+        pool_share_kr=pool_share_kr,
+    )
+    if out is not None:
+        out.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if fmt == Format.json:
+        emit_json(console, res)
+        return
+    rows = [
+        [
+            m["material_id"],
+            f"{m['level']['KOR']}/{m['level']['JPN']}",
+            f"{m['target_t']['KR']:,.1f}",
+            f"{m['target_t']['JP']:,.1f}",
+            f"{m['target_t']['POOL']:,.1f}",
+            f"{m['days_of_cover']['KR']}/{m['days_of_cover']['JP']}/{m['days_of_cover']['POOL']}",
+            f"{m['monte_carlo']['KR']['shortfall_probability']:.3f}/"
+            f"{m['monte_carlo']['JP']['shortfall_probability']:.3f}",
+        ]
+        for m in res["materials"]
+    ]
+    console.print(
+        rich_table(
+            f"Joint stockpile plan as of {res['as_of']} (assumptions {res['assumptions_version']})",
+            [
+                "material",
+                "level KR/JP",
+                "KR t",
+                "JP t",
+                "pool t",
+                "days KR/JP/pool",
+                "P(shortfall) KR/JP",
+            ],
+            rows,
+        )
+    )
+    p, r = res["plan"], res["rule_60_days"]
+    console.print(
+        f"Plan: expected unserved USD {p['expected_unserved_usd']:,.0f} + holding "
+        f"{p['holding_usd']:,.0f}; 60 days of everything at the same budget: "
+        f"{r['expected_unserved_usd']:,.0f} + {r['holding_usd']:,.0f}. Monte Carlo "
+        f"({res['monte_carlo']['paths']:,} paths): "
+        f"{res['monte_carlo']['expected_unserved_usd_plan']:,.0f} vs "
+        f"{res['monte_carlo']['expected_unserved_usd_rule_60_days']:,.0f}. Marginal value of "
+        f"budget (USD per USD): KR {res['marginal_value_per_usd_of_budget']['KR']}, "
+        f"JP {res['marginal_value_per_usd_of_budget']['JP']}."
+    )
+
+
 def _date(text: str | None) -> date:
     if text is None:
         return date.today()

@@ -180,7 +180,7 @@ def solve_plan(
             md.row([x[(m.material_id, hld)] for m in materials], [1.0] * len(materials), hi=cap)
     status, sol, obj, dt = md.solve()
     stock_t = {
-        m.material_id: {hld: float(sol[x[(m.material_id, hld)]]) for hld in HOLDERS}
+        m.material_id: {hld: max(0.0, float(sol[x[(m.material_id, hld)]])) for hld in HOLDERS}
         for m in materials
     }
     exp_unserved = float(sum(sol[i] * c for i, c in unserved))

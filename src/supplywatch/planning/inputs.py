@@ -1,0 +1,129 @@
+"""Planner inputs from the risk engine's frames, known on a date (point in time).
+
+Per material and side (KR = importer KOR, JP = JPN): daily consumption = apparent consumption
+(production + imports - exports, latest year available on the date) / 365; the alert level of
+the engine on the date; the top supplier and its share; China's share; the unit value = the two
+sides' import value / import tonnes (latest year, USD/t). A material without a positive
+consumption on either side, or without a unit value, is left out and listed as "no data".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from supplywatch.planning.model import Assumptions, MaterialInput, Scenario
+from supplywatch.planning.montecarlo import MCInput
+
+SIDE_IMPORTER = ("KOR", "JPN")
+
+
+def _latest(
+    df: pd.DataFrame, item: str, importer: str, when: pd.Timestamp
+) -> dict[str, Any] | None:
+    d = df[
+        (df["item_id"] == item) & (df["importer_id"] == importer) & (df["available_date"] <= when)
+    ]
+    if d.empty:
+        return None
+    return dict(d.sort_values("ref_year").iloc[-1].to_dict())
+
+
+def _num(v: Any) -> float:
+    return 0.0 if v is None or pd.isna(v) else float(v)
+
+
+def build_inputs(
+    frames: object,
+    levels: dict[tuple[str, str], int],
+    when: date,
+    materials: list[str] | None = None,
+) -> tuple[list[MaterialInput], dict[str, tuple[float, float]], dict[str, str]]:
+    """(inputs, China shares per material, skipped material -> reason)."""
+    ts = pd.Timestamp(when)
+    dep: pd.DataFrame = frames.dep  # type: ignore[attr-defined]
+    cons: pd.DataFrame = frames.consumption  # type: ignore[attr-defined]
+    ids = materials or sorted(set(dep["item_id"]))
+    out: list[MaterialInput] = []
+    china: dict[str, tuple[float, float]] = {}
+    skipped: dict[str, str] = {}
+    for mid in ids:
+        got = [_latest(dep, mid, imp, ts) for imp in SIDE_IMPORTER]
+        cgot = [_latest(cons, mid, imp, ts) for imp in SIDE_IMPORTER]
+        rows = [r for r in got if r is not None]
+        crow = [c for c in cgot if c is not None]
+        if len(rows) < 2 or len(crow) < 2:
+            skipped[mid] = "no trade data for KOR or JPN on the date"
+            continue
+        c_t = [float(c["apparent_consumption_t"]) for c in crow]
+        if any(pd.isna(x) or x <= 0 for x in c_t):
+            skipped[mid] = "apparent consumption not positive on a side (net exporter)"
+            continue
+        value = sum(float(r["import_value_kusd"]) * 1000 for r in rows)
+        qty = sum(_num(r["import_qty_t"]) for r in rows)
+        if qty <= 0 or value <= 0:
+            skipped[mid] = "no unit value (import tonnes missing)"
+            continue
+        share = []
+        for r, c in zip(rows, c_t, strict=True):
+            imp_t = _num(r["import_qty_t"])
+            reliance = min(1.0, imp_t / c)
+            share.append(_num(r["top_supplier_share"]) * reliance)
+        chn = []
+        for r, c in zip(rows, c_t, strict=True):
+            imp_t = _num(r["import_qty_t"])
+            chn.append(_num(r["china_share"]) * min(1.0, imp_t / c))
+        years = [int(c["ref_year"]) for c in crow]
+        out.append(
+            MaterialInput(
+                material_id=mid,
+                consumption_t_per_day=(c_t[0] / 365.0, c_t[1] / 365.0),
+                consumption_basis=(f"apparent {years[0]}", f"apparent {years[1]}"),
+                unit_value_usd_per_t=value / qty,
+                unit_value_basis=f"KOR+JPN imports {int(rows[0]['ref_year'])}",
+                level=(levels.get((mid, "KOR"), 0), levels.get((mid, "JPN"), 0)),
+                top_supplier=(rows[0]["top_supplier_id_iso3"], rows[1]["top_supplier_id_iso3"]),
+                share_lost=(share[0], share[1]),
+            )
+        )
+        china[mid] = (chn[0], chn[1])
+    return out, china, skipped
+
+
+def mc_input(
+    materials: list[MaterialInput],
+    scenarios: list[Scenario],
+    a: Assumptions,
+    stock: dict[str, dict[str, float]],
+) -> MCInput:
+    """The Monte Carlo arrays for a plan: one event per (material, supplier) of the scenario
+    list (durations are drawn, so the per-duration scenarios fold back into one event)."""
+    idx = {m.material_id: i for i, m in enumerate(materials)}
+    events: dict[tuple[str, tuple[float, float]], float] = {}
+    for s in scenarios:
+        key = (s.material_id, s.share_lost)
+        events[key] = events.get(key, 0.0) + s.probability
+    ev = list(events.items())
+    cons = np.array([m.consumption_t_per_day for m in materials])
+    return MCInput(
+        consumption=cons,
+        level=np.array([m.level for m in materials], dtype=np.int64),
+        stock=np.array(
+            [[stock[m.material_id][h] for h in ("KR", "JP", "POOL")] for m in materials]
+        ),
+        ev_material=np.array([idx[k[0]] for k, _ in ev], dtype=np.int64),
+        ev_p=np.array([p for _, p in ev]),
+        ev_lost=np.array([[cons[idx[k[0]], c] * k[1][c] for c in (0, 1)] for k, _ in ev]).reshape(
+            len(ev), 2
+        ),
+        dur_days=np.array(a.duration_days, dtype=np.int64),
+        dur_cdf=np.cumsum(a.duration_probability),
+        horizon=a.horizon_days,
+        release_level=a.pool.release_level,
+        max_draw_share=a.pool.max_draw_share,
+        lend_below_level=a.pool.lend_below_level,
+        max_lend_share=a.pool.max_lend_share,
+    )
