@@ -1,0 +1,150 @@
+"""The HiGHS planner on hand-checkable cases, scenarios from indicators, and the plan on the
+real bundle (point in time)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from supplywatch.planning import solver
+from supplywatch.planning.model import MaterialInput, Scenario, load_assumptions
+from supplywatch.planning.scenarios import scenarios_for
+from supplywatch.services import Services, plan_stockpile
+from supplywatch.settings import Settings
+
+A = load_assumptions()
+
+
+def material(
+    level: tuple[int, int] = (3, 3),
+    share: tuple[float, float] = (1.0, 1.0),
+    top: tuple[str, str] = ("CHN", "CHN"),
+) -> MaterialInput:
+    return MaterialInput(
+        material_id="gallium",
+        consumption_t_per_day=(1.0, 2.0),
+        consumption_basis=("apparent 2024", "apparent 2024"),
+        unit_value_usd_per_t=1000.0,
+        unit_value_basis="test",
+        level=level,
+        top_supplier=top,
+        share_lost=share,
+    )
+
+
+def test_scenarios_follow_levels_and_suppliers() -> None:
+    sc = scenarios_for(material(level=(1, 3)), A, (0.9, 0.9))
+    assert len(sc) == len(A.duration_days)  # one supplier (CHN) hits both sides at once
+    p_year = A.annual_probability_by_level[3]  # the highest level among the sides hit
+    assert sum(s.probability for s in sc) == pytest.approx(p_year)
+    assert [s.duration_days for s in sc] == A.duration_days
+    two = scenarios_for(material(top=("CHN", "AUS"), share=(0.8, 0.6)), A, (0.8, 0.3))
+    assert len(two) == 2 * len(A.duration_days)
+    aus = [s for s in two if s.share_lost == (0.0, 0.6)]
+    chn = [s for s in two if s.share_lost == (0.8, 0.3)]  # China's share of JP's imports too
+    assert len(aus) == len(chn) == len(A.duration_days)
+
+
+def test_lp_stocks_the_lost_tonnes_when_budget_allows() -> None:
+    m = material()
+    s = [
+        Scenario(
+            material_id="gallium",
+            probability=0.5,
+            duration_days=30,
+            share_lost=(1.0, 1.0),
+            price_shock=2.0,
+        )
+    ]
+    r = solver.solve_plan([m], s, A, solver.Budget(1e9, 1e9))
+    assert r.status == "Optimal"
+    stock = r.stock_t["gallium"]
+    # 30 days x (1 + 2) t/day = 90 t lost; all of it covered, at the cheapest holding cost
+    assert sum(stock.values()) == pytest.approx(90.0, abs=1e-6)
+    assert r.expected_unserved_usd == pytest.approx(0.0, abs=1e-6)
+    assert r.holding_usd == pytest.approx(90 * 1000 * A.holding_cost_share_per_year, rel=1e-6)
+
+
+def test_lp_spends_a_tight_budget_and_budget_has_value() -> None:
+    m = material()
+    s = [
+        Scenario(
+            material_id="gallium",
+            probability=0.5,
+            duration_days=30,
+            share_lost=(1.0, 1.0),
+            price_shock=2.0,
+        )
+    ]
+    tight = solver.Budget(20_000.0, 20_000.0)  # 40 t in all (pool split 50/50)
+    r = solver.solve_plan([m], s, A, tight)
+    assert sum(r.stock_t["gallium"].values()) == pytest.approx(40.0, rel=1e-6)
+    assert r.spend_usd["KR"] == pytest.approx(20_000.0, rel=1e-6)
+    assert r.expected_unserved_usd == pytest.approx(0.5 * 2000 * 50, rel=1e-6)  # 50 t short
+    more = solver.solve_plan([m], s, A, solver.Budget(20_200.0, 20_000.0))
+    assert more.objective_usd < r.objective_usd  # a marginal dollar still buys down risk
+
+
+def test_plan_beats_or_matches_the_60_day_rule_at_the_same_budget() -> None:
+    mats = [material(), material(level=(0, 0)).model_copy(update={"material_id": "germanium"})]
+    sc = [x for m in mats for x in scenarios_for(m, A, (1.0, 1.0))]
+    bud = solver.Budget(50_000.0, 80_000.0)
+    best = solver.solve_plan(mats, sc, A, bud)
+    rule = solver.solve_plan(mats, sc, A, bud, fixed_stock=solver.days_rule(mats, bud))
+    assert best.objective_usd <= rule.objective_usd + 1e-6
+    assert best.spend_usd["KR"] <= 50_000.0 + 1e-6 and best.spend_usd["JP"] <= 80_000.0 + 1e-6
+
+
+def test_minimum_lot_makes_it_a_mip() -> None:
+    a = A.model_copy(update={"min_lot_t": 100.0})
+    s = [
+        Scenario(
+            material_id="gallium",
+            probability=0.5,
+            duration_days=30,
+            share_lost=(1.0, 1.0),
+            price_shock=2.0,
+        )
+    ]
+    r = solver.solve_plan([material()], s, a, solver.Budget(1e9, 1e9))
+    assert r.is_mip and r.status == "Optimal"
+    for v in r.stock_t["gallium"].values():
+        assert v == pytest.approx(0.0, abs=1e-6) or v >= 100.0 - 1e-6
+
+
+@pytest.mark.slow
+def test_plan_on_the_bundle(store_path: Path) -> None:
+    svc = Services(Settings(db_path=store_path))
+    res = plan_stockpile(
+        svc,
+        budget_krw=50e9,
+        budget_jpy=5e9,
+        krw_per_usd=1400.0,
+        jpy_per_usd=150.0,
+        as_of=date(2026, 11, 24),
+        materials=["natural_graphite", "niobium", "nickel"],
+        paths=5000,
+    )
+    assert res["solver"]["status"] == "Optimal"
+    assert res["plan"]["spend_usd"]["KR"] <= 50e9 / 1400 + 1
+    assert res["plan"]["objective_usd"] <= res["rule_60_days"]["objective_usd"] + 1e-6
+    graphite = next(m for m in res["materials"] if m["material_id"] == "natural_graphite")
+    assert graphite["level"] == {"KOR": 4, "JPN": 2}
+    assert graphite["consumption_basis"] == ["apparent 2024", "apparent 2024"]
+    assert graphite["top_supplier"] == {"KOR": "CHN", "JPN": "CHN"}
+    days = graphite["days_of_cover"]
+    cons = graphite["consumption_t_per_day"]
+    assert days["KR"] == pytest.approx(graphite["target_t"]["KR"] / cons["KR"], abs=0.1)
+    assert res["marginal_value_per_usd_of_budget"]["KR"] >= 0
+    with pytest.raises(Exception, match="unknown material"):
+        plan_stockpile(
+            svc,
+            budget_krw=1,
+            budget_jpy=1,
+            krw_per_usd=1,
+            jpy_per_usd=1,
+            as_of=date(2026, 11, 24),
+            materials=["unobtainium"],
+        )
