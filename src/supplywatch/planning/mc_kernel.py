@@ -97,6 +97,8 @@ def _kernel(  # type: ignore[no-untyped-def]  # numba-typed at compile time
                         if start[e] <= t and t < end[e]:
                             loss0 += ev_lost[e, 0]
                             loss1 += ev_lost[e, 1]
+                    if loss0 <= 0.0 and loss1 <= 0.0:
+                        continue  # a day without loss changes no state (same as the reference)
                     need0 = min(loss0, cons[m, 0])
                     need1 = min(loss1, cons[m, 1])
                     if need0 > 0 and f0 < 0:
