@@ -88,6 +88,30 @@ def main() -> None:
         f"= {steps_fused / steps_ref:.0f}x the NumPy reference"
     )
 
+    torch_rows = {}
+    try:
+        import torch
+
+        from supplywatch.planning.mc_torch import simulate_torch
+
+        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+        for dev in devices:
+            n = args.ref_paths if dev == "cpu" else args.paths
+            simulate_torch(inp, min(n, 1000), seed=1, device=dev)  # warm-up
+            t = time.perf_counter()
+            res = simulate_torch(inp, n, seed=1, device=dev)
+            dt = time.perf_counter() - t
+            rate = n * m_n * 2 * days / dt
+            torch_rows[dev] = {"paths": n, "seconds": dt, "steps_per_s": rate}
+            if n == args.ref_paths:
+                ok = np.allclose(ref.expected_unserved_t, res.expected_unserved_t, rtol=1e-9)
+                torch_rows[dev]["equal_to_reference"] = bool(ok)
+            print(f"PyTorch ({dev}), {n:,} paths: {dt:.2f} s = {rate:.3g} steps/s")
+        if "cuda" not in devices:
+            print("PyTorch on a GPU: no CUDA device here (not measured)")
+    except ImportError:
+        print("PyTorch not installed (the gpu extra): torch path not measured")
+
     lp = []
     for grid in (4, 12, 36):
         durs = np.unique(np.round(np.geomspace(30, 365, grid)).astype(int))
