@@ -158,6 +158,7 @@ def main() -> None:
                 },
                 "fused": {"paths": args.paths, "seconds": t_fused, "steps_per_s": steps_fused},
                 "equal_on_reference_paths": equal,
+                "torch": torch_rows,
                 "lp": lp,
             },
             indent=2,
