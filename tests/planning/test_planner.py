@@ -34,6 +34,18 @@ def material(
     )
 
 
+#: Half a chance that both sides lose all supply for 30 days.
+ONE_MONTH = [
+    Scenario(
+        material_id="gallium",
+        probability=0.5,
+        duration_days=30,
+        share_lost=(1.0, 1.0),
+        price_shock=2.0,
+    )
+]
+
+
 def test_scenarios_follow_levels_and_suppliers() -> None:
     sc = scenarios_for(material(level=(1, 3)), A, (0.9, 0.9))
     assert len(sc) == len(A.duration_days)  # one supplier (CHN) hits both sides at once
@@ -49,15 +61,7 @@ def test_scenarios_follow_levels_and_suppliers() -> None:
 
 def test_lp_stocks_the_lost_tonnes_when_budget_allows() -> None:
     m = material()
-    s = [
-        Scenario(
-            material_id="gallium",
-            probability=0.5,
-            duration_days=30,
-            share_lost=(1.0, 1.0),
-            price_shock=2.0,
-        )
-    ]
+    s = ONE_MONTH
     r = solver.solve_plan([m], s, A, solver.Budget(1e9, 1e9))
     assert r.status == "Optimal"
     stock = r.stock_t["gallium"]
@@ -69,15 +73,7 @@ def test_lp_stocks_the_lost_tonnes_when_budget_allows() -> None:
 
 def test_lp_spends_a_tight_budget_and_budget_has_value() -> None:
     m = material()
-    s = [
-        Scenario(
-            material_id="gallium",
-            probability=0.5,
-            duration_days=30,
-            share_lost=(1.0, 1.0),
-            price_shock=2.0,
-        )
-    ]
+    s = ONE_MONTH
     tight = solver.Budget(20_000.0, 20_000.0)  # 40 t in all (pool split 50/50)
     r = solver.solve_plan([m], s, A, tight)
     assert sum(r.stock_t["gallium"].values()) == pytest.approx(40.0, rel=1e-6)
@@ -99,15 +95,7 @@ def test_plan_beats_or_matches_the_60_day_rule_at_the_same_budget() -> None:
 
 def test_minimum_lot_makes_it_a_mip() -> None:
     a = A.model_copy(update={"min_lot_t": 100.0})
-    s = [
-        Scenario(
-            material_id="gallium",
-            probability=0.5,
-            duration_days=30,
-            share_lost=(1.0, 1.0),
-            price_shock=2.0,
-        )
-    ]
+    s = ONE_MONTH
     r = solver.solve_plan([material()], s, a, solver.Budget(1e9, 1e9))
     assert r.is_mip and r.status == "Optimal"
     for v in r.stock_t["gallium"].values():
