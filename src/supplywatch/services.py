@@ -517,6 +517,8 @@ def plan_stockpile(
     paths: int = 100_000,
     seed: int = 0,
     pool_share_kr: float = 0.5,
+    stocks_csv: Path | None = None,
+    consumption_csv: Path | None = None,
 ) -> dict[str, Any]:
     """The joint stockpile plan (HiGHS) for KR, JP and the pool, its Monte Carlo evaluation,
     the marginal value of each budget, and the "60 days of everything" rule at the same
@@ -546,7 +548,8 @@ def plan_stockpile(
     for mid in materials or []:
         if mid not in known:
             raise ConfigError(f"unknown material {mid!r}: see `supplywatch items`")
-    mats, china, skipped = pin.build_inputs(fr, levels, as_of, materials)
+    entered, held = pin.read_user_inputs(stocks_csv, consumption_csv, known)
+    mats, china, skipped = pin.build_inputs(fr, levels, as_of, materials, entered, held)
     if not mats:
         raise ConfigError("no material has the data a plan needs (see skipped)")
     scen = [s for m in mats for s in scenarios_for(m, a, china[m.material_id])]
@@ -592,6 +595,7 @@ def plan_stockpile(
                 "consumption_basis": list(m.consumption_basis),
                 "unit_value_usd_per_t": round(m.unit_value_usd_per_t, 1),
                 "unit_value_basis": m.unit_value_basis,
+                "existing_t": dict(zip(("KR", "JP", "POOL"), m.existing_t, strict=True)),
                 "target_t": {h: round(v, 3) for h, v in st.items()},
                 "days_of_cover": {
                     "KR": round(st["KR"] / ckr, 1),
@@ -620,7 +624,8 @@ def plan_stockpile(
         "as_of": as_of.isoformat(),
         "assumptions_version": a.version,
         "ladder_version": ladder.version,
-        "inputs_note": "budgets and exchange rates are user inputs",
+        "inputs_note": "budgets and exchange rates are user inputs; consumption is apparent "
+        "(public data) unless entered; stocks held are the user's entries (default none)",
         "budget": {
             "KRW": budget_krw,
             "JPY": budget_jpy,

@@ -103,7 +103,7 @@ def test_minimum_lot_makes_it_a_mip() -> None:
 
 
 @pytest.mark.slow
-def test_plan_on_the_bundle(store_path: Path) -> None:
+def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
     svc = Services(Settings(db_path=store_path))
     res = plan_stockpile(
         svc,
@@ -126,6 +126,23 @@ def test_plan_on_the_bundle(store_path: Path) -> None:
     cons = graphite["consumption_t_per_day"]
     assert days["KR"] == pytest.approx(graphite["target_t"]["KR"] / cons["KR"], abs=0.1)
     assert res["marginal_value_per_usd_of_budget"]["KR"] >= 0
+    # the user's own consumption replaces apparent consumption
+    own = tmp_path / "cons.csv"
+    own.write_text("material_id,side,tonnes_per_year\nniobium,KR,365\nniobium,JP,730\n")
+    res2 = plan_stockpile(
+        svc,
+        budget_krw=50e9,
+        budget_jpy=5e9,
+        krw_per_usd=1400.0,
+        jpy_per_usd=150.0,
+        as_of=date(2026, 11, 24),
+        materials=["niobium"],
+        paths=2000,
+        consumption_csv=own,
+    )
+    nb = res2["materials"][0]
+    assert nb["consumption_basis"] == ["entered", "entered"]
+    assert nb["consumption_t_per_day"] == {"KR": 1.0, "JP": 2.0}
     with pytest.raises(Exception, match="unknown material"):
         plan_stockpile(
             svc,
@@ -136,3 +153,41 @@ def test_plan_on_the_bundle(store_path: Path) -> None:
             as_of=date(2026, 11, 24),
             materials=["unobtainium"],
         )
+
+
+def test_stock_already_held_is_kept_and_costs_no_budget() -> None:
+    held = material().model_copy(update={"existing_t": (30.0, 0.0, 60.0)})
+    r = solver.solve_plan([held], ONE_MONTH, A, solver.Budget(0.0, 0.0))
+    assert r.status == "Optimal"
+    st = r.stock_t["gallium"]
+    assert st["KR"] == pytest.approx(30.0) and st["POOL"] == pytest.approx(60.0)
+    assert r.spend_usd == {"KR": pytest.approx(0.0, abs=1e-6), "JP": pytest.approx(0.0, abs=1e-6)}
+    # 90 t lost, 90 t held: nothing unserved (the pool serves JP, which is at 경계)
+    assert r.expected_unserved_usd == pytest.approx(0.0, abs=1e-6)
+    rule = solver.days_rule([held], solver.Budget(0.0, 0.0))
+    assert rule["gallium"] == {"KR": 30.0, "JP": 0.0, "POOL": 60.0}
+
+
+def test_user_csv_inputs_named_errors(tmp_path: Path) -> None:
+    from supplywatch.errors import DataError
+    from supplywatch.planning.inputs import read_user_inputs
+
+    cons = tmp_path / "cons.csv"
+    cons.write_text("material_id,side,tonnes_per_year\ngallium,KR,73\ngallium,JP,36.5\n")
+    stocks = tmp_path / "stocks.csv"
+    stocks.write_text("material_id,holder,quantity_t\ngallium,KR,5\ngallium,KR,2\ngallium,POOL,1\n")
+    c, h = read_user_inputs(stocks, cons, {"gallium"})
+    assert c == {("gallium", 0): 73.0, ("gallium", 1): 36.5}
+    assert h == {"gallium": (7.0, 0.0, 1.0)}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("material_id,holder,quantity_t\ngallium,KR,5\ngallium,MARS,1\n")
+    with pytest.raises(DataError) as e:
+        read_user_inputs(bad, None, {"gallium"})
+    assert (e.value.row, e.value.column, e.value.value) == (3, "holder", "MARS")
+    bad.write_text("material_id,side,tonnes_per_year\nunobtainium,KR,5\n")
+    with pytest.raises(DataError) as e:
+        read_user_inputs(None, bad, {"gallium"})
+    assert (e.value.row, e.value.column) == (2, "material_id")
+    bad.write_text("material_id,side,tonnes_per_year\ngallium,KR,-1\n")
+    with pytest.raises(DataError, match="must be a finite number > 0"):
+        read_user_inputs(None, bad, {"gallium"})

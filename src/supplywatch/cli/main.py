@@ -459,6 +459,14 @@ def plan(
     pool_share_kr: Annotated[
         float, typer.Option(help="Share of the joint pool paid by Korea.", min=0, max=1)
     ] = 0.5,
+    stocks: Annotated[
+        Path | None,
+        typer.Option(help="CSV of stock already held: material_id,holder(KR|JP|POOL),quantity_t"),
+    ] = None,
+    consumption: Annotated[
+        Path | None,
+        typer.Option(help="CSV of your consumption: material_id,side(KR|JP),tonnes_per_year"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the JSON result here.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -477,6 +485,8 @@ def plan(
         paths=paths,
         seed=seed,
         pool_share_kr=pool_share_kr,
+        stocks_csv=stocks,
+        consumption_csv=consumption,
     )
     if out is not None:
         out.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

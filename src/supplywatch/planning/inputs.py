@@ -9,12 +9,16 @@ consumption on either side, or without a unit value, is left out and listed as "
 
 from __future__ import annotations
 
+import csv
+import math
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from supplywatch.errors import DataError
 from supplywatch.planning.model import Assumptions, MaterialInput, Scenario
 from supplywatch.planning.montecarlo import MCInput
 
@@ -41,6 +45,8 @@ def build_inputs(
     levels: dict[tuple[str, str], int],
     when: date,
     materials: list[str] | None = None,
+    consumption_t_per_year: dict[tuple[str, int], float] | None = None,
+    existing_t: dict[str, tuple[float, float, float]] | None = None,
 ) -> tuple[list[MaterialInput], dict[str, tuple[float, float]], dict[str, str]]:
     """(inputs, China shares per material, skipped material -> reason)."""
     ts = pd.Timestamp(when)
@@ -54,13 +60,23 @@ def build_inputs(
         got = [_latest(dep, mid, imp, ts) for imp in SIDE_IMPORTER]
         cgot = [_latest(cons, mid, imp, ts) for imp in SIDE_IMPORTER]
         rows = [r for r in got if r is not None]
-        crow = [c for c in cgot if c is not None]
-        if len(rows) < 2 or len(crow) < 2:
+        if len(rows) < 2:
             skipped[mid] = "no trade data for KOR or JPN on the date"
             continue
-        c_t = [float(c["apparent_consumption_t"]) for c in crow]
+        entered = consumption_t_per_year or {}
+        c_t, basis = [], []
+        for side, crec in enumerate(cgot):
+            if (mid, side) in entered:
+                c_t.append(entered[(mid, side)])
+                basis.append("entered")
+            elif crec is not None:
+                c_t.append(_num(crec["apparent_consumption_t"]))
+                basis.append(f"apparent {int(crec['ref_year'])}")
+            else:
+                c_t.append(float("nan"))
+                basis.append("no data")
         if any(pd.isna(x) or x <= 0 for x in c_t):
-            skipped[mid] = "apparent consumption not positive on a side (net exporter)"
+            skipped[mid] = "consumption missing or not positive on a side (net exporter?)"
             continue
         value = sum(float(r["import_value_kusd"]) * 1000 for r in rows)
         qty = sum(_num(r["import_qty_t"]) for r in rows)
@@ -76,17 +92,17 @@ def build_inputs(
         for r, c in zip(rows, c_t, strict=True):
             imp_t = _num(r["import_qty_t"])
             chn.append(_num(r["china_share"]) * min(1.0, imp_t / c))
-        years = [int(c["ref_year"]) for c in crow]
         out.append(
             MaterialInput(
                 material_id=mid,
                 consumption_t_per_day=(c_t[0] / 365.0, c_t[1] / 365.0),
-                consumption_basis=(f"apparent {years[0]}", f"apparent {years[1]}"),
+                consumption_basis=(basis[0], basis[1]),
                 unit_value_usd_per_t=value / qty,
                 unit_value_basis=f"KOR+JPN imports {int(rows[0]['ref_year'])}",
                 level=(levels.get((mid, "KOR"), 0), levels.get((mid, "JPN"), 0)),
                 top_supplier=(rows[0]["top_supplier_id_iso3"], rows[1]["top_supplier_id_iso3"]),
                 share_lost=(share[0], share[1]),
+                existing_t=(existing_t or {}).get(mid, (0.0, 0.0, 0.0)),
             )
         )
         china[mid] = (chn[0], chn[1])
@@ -127,3 +143,51 @@ def mc_input(
         lend_below_level=a.pool.lend_below_level,
         max_lend_share=a.pool.max_lend_share,
     )
+
+
+def read_user_inputs(
+    stocks: Path | None, consumption: Path | None, known: set[str]
+) -> tuple[dict[tuple[str, int], float], dict[str, tuple[float, float, float]]]:
+    """Users' own figures (not public): consumption CSV ``material_id,side,tonnes_per_year``
+    (side KR or JP) and stock CSV ``material_id,holder,quantity_t`` (holder KR, JP or POOL).
+    Errors name the file, row (header = 1) and column."""
+    cons: dict[tuple[str, int], float] = {}
+    held: dict[str, list[float]] = {}
+    for path, cols, key in (
+        (consumption, ("material_id", "side", "tonnes_per_year"), ("KR", "JP")),
+        (stocks, ("material_id", "holder", "quantity_t"), ("KR", "JP", "POOL")),
+    ):
+        if path is None:
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in cols if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataError(str(path), f"missing column(s) {', '.join(missing)}", row=1)
+            for r in reader:
+                row = reader.line_num
+                mid = (r[cols[0]] or "").strip()
+                if mid not in known:
+                    raise DataError(str(path), "unknown material", row, cols[0], mid)
+                who = (r[cols[1]] or "").strip()
+                if who not in key:
+                    raise DataError(str(path), f"one of {', '.join(key)}", row, cols[1], who)
+                try:
+                    v = float(r[cols[2]])
+                except (TypeError, ValueError):
+                    raise DataError(str(path), "not a number", row, cols[2], r[cols[2]]) from None
+                if not math.isfinite(v) or v < 0 or (key == ("KR", "JP") and v == 0):
+                    raise DataError(
+                        str(path),
+                        "must be a finite number > 0"
+                        if key == ("KR", "JP")
+                        else "must be a finite number >= 0",
+                        row,
+                        cols[2],
+                        str(v),
+                    )
+                if key == ("KR", "JP"):
+                    cons[(mid, key.index(who))] = v
+                else:
+                    held.setdefault(mid, [0.0, 0.0, 0.0])[key.index(who)] += v
+    return cons, {k: (v[0], v[1], v[2]) for k, v in held.items()}

@@ -136,8 +136,8 @@ def solve_plan(
             if fixed_stock is not None:
                 v = fixed_stock.get(m.material_id, {}).get(hld, 0.0)
                 x[(m.material_id, hld)] = md.var(hold, v, v)
-            else:
-                x[(m.material_id, hld)] = md.var(hold)
+            else:  # stock already held is kept (a lower bound) and costs no budget
+                x[(m.material_id, hld)] = md.var(hold, lo=m.existing_t[HOLDERS.index(hld)])
             if lots:
                 b = md.var(0.0, 0.0, 1.0, integer=True)
                 big = max(budget.kr_usd, budget.jp_usd) / m.unit_value_usd_per_t + a.min_lot_t
@@ -172,10 +172,13 @@ def solve_plan(
         f = budget.pool_share_kr
         for side, share, bud in (("KR", f, budget.kr_usd), ("JP", 1 - f, budget.jp_usd)):
             idx, val = [], []
+            held = 0.0  # value already held: only purchases above it spend the budget
             for m in materials:
                 idx += [x[(m.material_id, side)], x[(m.material_id, "POOL")]]
                 val += [m.unit_value_usd_per_t, share * m.unit_value_usd_per_t]
-            md.row(idx, val, hi=bud)
+                e = m.existing_t
+                held += m.unit_value_usd_per_t * (e[HOLDERS.index(side)] + share * e[2])
+            md.row(idx, val, hi=bud + held)
         for hld, cap in budget.capacity_t.items():
             md.row([x[(m.material_id, hld)] for m in materials], [1.0] * len(materials), hi=cap)
     status, sol, obj, dt = md.solve()
@@ -186,17 +189,18 @@ def solve_plan(
     exp_unserved = float(sum(sol[i] * c for i, c in unserved))
     f = budget.pool_share_kr
     spend = {
-        "KR": sum(
+        side: sum(
             m.unit_value_usd_per_t
-            * (stock_t[m.material_id]["KR"] + f * stock_t[m.material_id]["POOL"])
+            * (
+                stock_t[m.material_id][side]
+                - m.existing_t[HOLDERS.index(side)]
+                + share * (stock_t[m.material_id]["POOL"] - m.existing_t[2])
+            )
             for m in materials
-        ),
-        "JP": sum(
-            m.unit_value_usd_per_t
-            * (stock_t[m.material_id]["JP"] + (1 - f) * stock_t[m.material_id]["POOL"])
-            for m in materials
-        ),
-    }
+        )
+        for side, share in (("KR", f), ("JP", 1 - f))
+    }  # purchases (value above what is already held)
+
     return PlanResult(
         status=status,
         objective_usd=float(obj),
@@ -214,15 +218,21 @@ def solve_plan(
 def days_rule(
     materials: list[MaterialInput], budget: Budget, days: float = 60.0
 ) -> dict[str, dict[str, float]]:
-    """The "N days of everything" rule at the same budget: each side stocks N days of its own
-    consumption of every material, scaled down uniformly if its budget falls short; no pool."""
+    """The "N days of everything" rule at the same budget: each side tops its stock up to N days
+    of its own consumption of every material, purchases scaled down uniformly if its budget
+    falls short; the pool keeps what it holds."""
     out: dict[str, dict[str, float]] = {
         m.material_id: {"KR": 0.0, "JP": 0.0, "POOL": 0.0} for m in materials
     }
     for c, side, bud in ((0, "KR", budget.kr_usd), (1, "JP", budget.jp_usd)):
-        want = {m.material_id: days * m.consumption_t_per_day[c] for m in materials}
-        cost = sum(want[m.material_id] * m.unit_value_usd_per_t for m in materials)
+        have = {m.material_id: m.existing_t[c] for m in materials}
+        buy = {
+            m.material_id: max(0.0, days * m.consumption_t_per_day[c] - have[m.material_id])
+            for m in materials
+        }
+        cost = sum(buy[m.material_id] * m.unit_value_usd_per_t for m in materials)
         scale = 1.0 if cost <= bud or cost == 0 else bud / cost
         for m in materials:
-            out[m.material_id][side] = want[m.material_id] * scale
+            out[m.material_id][side] = have[m.material_id] + buy[m.material_id] * scale
+            out[m.material_id]["POOL"] = m.existing_t[2]
     return out
