@@ -15,6 +15,14 @@ from supplywatch.services import Services, plan_stockpile
 from supplywatch.settings import Settings
 
 A = load_assumptions()
+#: Illustrative budgets and exchange rates (user inputs, not data).
+DEMO = {
+    "budget_krw": 50e9,
+    "budget_jpy": 5e9,
+    "krw_per_usd": 1400.0,
+    "jpy_per_usd": 150.0,
+    "as_of": date(2026, 11, 24),
+}
 
 
 def material(
@@ -107,11 +115,7 @@ def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
     svc = Services(Settings(db_path=store_path))
     res = plan_stockpile(
         svc,
-        budget_krw=50e9,
-        budget_jpy=5e9,
-        krw_per_usd=1400.0,
-        jpy_per_usd=150.0,
-        as_of=date(2026, 11, 24),
+        **DEMO,
         materials=["natural_graphite", "niobium", "nickel"],
         paths=5000,
     )
@@ -131,11 +135,7 @@ def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
     own.write_text("material_id,side,tonnes_per_year\nniobium,KR,365\nniobium,JP,730\n")
     res2 = plan_stockpile(
         svc,
-        budget_krw=50e9,
-        budget_jpy=5e9,
-        krw_per_usd=1400.0,
-        jpy_per_usd=150.0,
-        as_of=date(2026, 11, 24),
+        **DEMO,
         materials=["niobium"],
         paths=2000,
         consumption_csv=own,
@@ -144,15 +144,7 @@ def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
     assert nb["consumption_basis"] == ["entered", "entered"]
     assert nb["consumption_t_per_day"] == {"KR": 1.0, "JP": 2.0}
     with pytest.raises(Exception, match="unknown material"):
-        plan_stockpile(
-            svc,
-            budget_krw=1,
-            budget_jpy=1,
-            krw_per_usd=1,
-            jpy_per_usd=1,
-            as_of=date(2026, 11, 24),
-            materials=["unobtainium"],
-        )
+        plan_stockpile(svc, **DEMO, materials=["unobtainium"])
 
 
 def test_stock_already_held_is_kept_and_costs_no_budget() -> None:
