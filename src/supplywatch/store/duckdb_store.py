@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +13,32 @@ from supplywatch.catalog.tables import TABLES, ddl
 
 
 def connect(
-    path: Path, *, read_only: bool = False, memory_limit: str = "4GB"
+    path: Path, *, read_only: bool = False, memory_limit: str = "4GB", lock_wait_s: float = 30.0
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and, unless read-only, initialise) the store at ``path``."""
+    """Open (and, unless read-only, initialise) the store at ``path``.
+
+    DuckDB lets one process write, or several read. When another process holds the file (the
+    API reading while the CLI ingests, say: each holds it for moments), wait for it up to
+    ``lock_wait_s`` seconds instead of failing at once.
+    """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        str(path),
-        read_only=read_only,
-        config={
-            "memory_limit": memory_limit,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        },
-    )
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+    deadline = time.monotonic() + lock_wait_s
+    delay = 0.02
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            break
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
     con.execute("SET enable_progress_bar = false")
     if not read_only:
         ensure_schema(con)

@@ -1,0 +1,49 @@
+"""A store held by another process (a reader) is waited for, not failed on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from supplywatch.store.duckdb_store import connect
+
+
+def _hold(path: Path, seconds: float) -> subprocess.Popen[bytes]:
+    code = (
+        "import duckdb, sys, time\n"
+        f"c = duckdb.connect({str(path)!r}, read_only=True)\n"
+        "print('held', flush=True)\n"
+        f"time.sleep({seconds})\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert p.stdout is not None and p.stdout.readline().strip() == b"held"
+    return p
+
+
+def test_writer_waits_for_a_reader_in_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    connect(path).close()
+    holder = _hold(path, 1.5)
+    t0 = time.monotonic()
+    con = connect(path, lock_wait_s=30)
+    waited = time.monotonic() - t0
+    con.close()
+    holder.wait(timeout=30)
+    assert 0.5 < waited < 30  # it waited for the reader to let go, then opened
+
+
+def test_gives_up_after_the_wait(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    connect(path).close()
+    holder = _hold(path, 5)
+    try:
+        with pytest.raises(duckdb.IOException, match="Could not set lock"):
+            connect(path, lock_wait_s=0.3)
+    finally:
+        holder.kill()
+        holder.wait()
