@@ -50,7 +50,7 @@ def main() -> None:
     now = tl[tl["as_of_date"] == np.datetime64(when)]
     levels = {(r.item_id, r.importer_id): int(r.level) for r in now.itertuples()}
     a = load_assumptions()
-    mats, china, _skipped = pin.build_inputs(fr, levels, when)
+    mats, china, _skipped = pin.build_inputs(fr, levels, when, importance=a.importance_default)
     scen = [s for m in mats for s in scenarios_for(m, a, china[m.material_id])]
     bud = solver.Budget(50e9 / 1400, 5e9 / 150)  # illustrative budgets
     stock = solver.days_rule(mats, bud)

@@ -549,7 +549,9 @@ def plan_stockpile(
         if mid not in known:
             raise ConfigError(f"unknown material {mid!r}: see `supplywatch items`")
     entered, held = pin.read_user_inputs(stocks_csv, consumption_csv, known)
-    mats, china, skipped = pin.build_inputs(fr, levels, as_of, materials, entered, held)
+    mats, china, skipped = pin.build_inputs(
+        fr, levels, as_of, materials, entered, held, a.importance_default
+    )
     if not mats:
         raise ConfigError("no material has the data a plan needs (see skipped)")
     scen = [s for m in mats for s in scenarios_for(m, a, china[m.material_id])]

@@ -169,6 +169,10 @@ def test_stock_csv_errors_name_row_and_column_and_store_nothing(ws: Workspace) -
     with pytest.raises(InputError) as e2:
         ws.upload_stocks_csv(kr, "x.csv", b"item,qty\ngallium,1\n")
     assert "missing column(s) item_id, holder, quantity_t, as_of_date" in str(e2.value)
+    with pytest.raises(InputError) as e3:  # a header and no rows
+        ws.upload_stocks_csv(kr, "empty.csv", b"item_id,holder,quantity_t,as_of_date\n")
+    assert e3.value.errors == [{"loc": ["empty.csv"], "msg": "no rows"}]
+    assert ws.stocks(kr, 10, 0).total == 0
     ids = ws.upload_stocks_csv(
         kr, "ok.csv", b"item_id,holder,quantity_t,as_of_date\ngallium,national,10,2026-01-01\n"
     )

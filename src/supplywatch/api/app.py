@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from supplywatch.access import AccessDenied, NotAuthenticated
 from supplywatch.api.routers import admin, alerts, auth, items, risk, stocks
-from supplywatch.errors import ConfigError, SupplywatchError
+from supplywatch.errors import SupplywatchError
 from supplywatch.settings import Settings
 from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, Workspace
 
@@ -96,11 +96,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     async def _422(_r: Request, exc: InputError) -> JSONResponse:
         return _problem(422, [{**e, "type": "value_error"} for e in exc.errors])
 
-    @app.exception_handler(ConfigError)
-    async def _422c(_r: Request, exc: ConfigError) -> JSONResponse:
-        return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
-
-    @app.exception_handler(SupplywatchError)
+    @app.exception_handler(SupplywatchError)  # ConfigError, DataError, UnknownCodeError
     async def _422d(_r: Request, exc: SupplywatchError) -> JSONResponse:
         return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
+K = TypeVar("K")
 HOLDERS = ("national", "private", "in_transit")
 DAYS_PER_YEAR = 365.0
 
@@ -40,18 +42,25 @@ class Cover:
     orgs: tuple[str, ...]
 
 
-def latest_stocks(records: Iterable[StockRecord], when: date) -> dict[tuple[str, str, str], float]:
-    """Per (org, item, holder): the latest level known on ``when`` (stock date and entry
-    date both on or before it; a later entry for the same stock date replaces an earlier one)."""
-    best: dict[tuple[str, str, str], tuple[date, datetime, float]] = {}
-    for r in records:
-        if r.as_of_date > when or r.entered_at.date() > when:
+def latest_known(entries: Iterable[tuple[K, date, datetime, float]], when: date) -> dict[K, float]:
+    """Per key: the latest value known on ``when`` from (key, as-of date, entered at, value)
+    entries: both dates on or before it; for the same as-of date a later entry replaces an
+    earlier one. Stock levels and entered consumption both follow this rule."""
+    best: dict[K, tuple[date, datetime, float]] = {}
+    for key, as_of, entered_at, value in entries:
+        if as_of > when or entered_at.date() > when:
             continue
-        key = (r.org, r.item_id, r.holder)
-        cand = (r.as_of_date, r.entered_at, r.quantity_t)
-        if key not in best or cand[:2] > best[key][:2]:
-            best[key] = cand
+        if key not in best or (as_of, entered_at) > best[key][:2]:
+            best[key] = (as_of, entered_at, value)
     return {k: v[2] for k, v in best.items()}
+
+
+def latest_stocks(records: Iterable[StockRecord], when: date) -> dict[tuple[str, str, str], float]:
+    """Per (org, item, holder): the latest level known on ``when`` (see ``latest_known``)."""
+    return latest_known(
+        (((r.org, r.item_id, r.holder), r.as_of_date, r.entered_at, r.quantity_t) for r in records),
+        when,
+    )
 
 
 def days_of_cover(stock_t: float | None, consumption_t_per_year: float | None) -> float | None:

@@ -25,9 +25,11 @@ from supplywatch.planning.montecarlo import MCInput
 SIDE_IMPORTER = ("KOR", "JPN")
 
 
-def _latest(
+def latest_row(
     df: pd.DataFrame, item: str, importer: str, when: pd.Timestamp
 ) -> dict[str, Any] | None:
+    """The latest year's row of an indicator frame for (item, importer) available on
+    ``when``, or None."""
     d = df[
         (df["item_id"] == item) & (df["importer_id"] == importer) & (df["available_date"] <= when)
     ]
@@ -47,6 +49,7 @@ def build_inputs(
     materials: list[str] | None = None,
     consumption_t_per_year: dict[tuple[str, int], float] | None = None,
     existing_t: dict[str, tuple[float, float, float]] | None = None,
+    importance: float = 1.0,
 ) -> tuple[list[MaterialInput], dict[str, tuple[float, float]], dict[str, str]]:
     """(inputs, China shares per material, skipped material -> reason)."""
     ts = pd.Timestamp(when)
@@ -57,8 +60,8 @@ def build_inputs(
     china: dict[str, tuple[float, float]] = {}
     skipped: dict[str, str] = {}
     for mid in ids:
-        got = [_latest(dep, mid, imp, ts) for imp in SIDE_IMPORTER]
-        cgot = [_latest(cons, mid, imp, ts) for imp in SIDE_IMPORTER]
+        got = [latest_row(dep, mid, imp, ts) for imp in SIDE_IMPORTER]
+        cgot = [latest_row(cons, mid, imp, ts) for imp in SIDE_IMPORTER]
         rows = [r for r in got if r is not None]
         if len(rows) < 2:
             skipped[mid] = "no trade data for KOR or JPN on the date"
@@ -103,6 +106,7 @@ def build_inputs(
                 top_supplier=(rows[0]["top_supplier_id_iso3"], rows[1]["top_supplier_id_iso3"]),
                 share_lost=(share[0], share[1]),
                 existing_t=(existing_t or {}).get(mid, (0.0, 0.0, 0.0)),
+                importance=importance,
             )
         )
         china[mid] = (chn[0], chn[1])

@@ -19,7 +19,7 @@ tonnes, and days from the first disrupted day to the exhaustion of the side's ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,8 +48,6 @@ class MCInput:
     max_lend_share: float
 
     def with_stock(self, stock: np.ndarray) -> MCInput:
-        from dataclasses import replace
-
         return replace(self, stock=np.asarray(stock, dtype=np.float64))
 
 

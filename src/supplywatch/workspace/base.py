@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 from collections.abc import Callable
@@ -24,11 +23,8 @@ from supplywatch.state.models import (
     AuditEntry,
 )
 
-log = logging.getLogger(__name__)
-
 #: Importers the service evaluates and raises alerts for.
 SERVICE_IMPORTERS = ("KOR", "JPN", "BLOC")
-STATUSES = ("new", "acknowledged", "resolved")
 SYSTEM = "system"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from supplywatch import access
 from supplywatch.access import AccessDenied, Principal
 from supplywatch.planning import cover as cov
+from supplywatch.planning.inputs import latest_row
 from supplywatch.state import db
 from supplywatch.state.models import (
     ConsumptionEntry,
@@ -104,8 +105,10 @@ class StocksMixin(WorkspaceBase):
         errors = _check_stock_rows(rows, self._known_items(), self.clock().date())
         if errors:
             for e in errors:  # entries[i] -> the file's row i + 2 (header is row 1)
-                i = int(e["loc"][2])
-                e["loc"] = [filename, f"row {i + 2}", *e["loc"][3:]]
+                loc = e["loc"]
+                e["loc"] = (
+                    [filename, f"row {int(loc[2]) + 2}", *loc[3:]] if len(loc) > 2 else [filename]
+                )
             raise InputError(errors)
         return self.add_stocks(p, rows, source="csv")
 
@@ -253,15 +256,14 @@ class StocksMixin(WorkspaceBase):
     def _entered_consumption(
         s: Session, orgs: tuple[str, ...], when: date
     ) -> dict[tuple[str, str], float]:
-        best: dict[tuple[str, str], tuple[date, datetime, float]] = {}
-        for c in s.scalars(select(ConsumptionEntry).where(ConsumptionEntry.org_code.in_(orgs))):
-            if c.as_of_date > when or _aware(c.entered_at).date() > when:
-                continue
-            k = (c.org_code, c.item_id)
-            cand = (c.as_of_date, _aware(c.entered_at), c.tonnes_per_year)
-            if k not in best or cand[:2] > best[k][:2]:
-                best[k] = cand
-        return {k: v[2] for k, v in best.items()}
+        rows = s.scalars(select(ConsumptionEntry).where(ConsumptionEntry.org_code.in_(orgs)))
+        return cov.latest_known(
+            (
+                ((c.org_code, c.item_id), c.as_of_date, _aware(c.entered_at), c.tonnes_per_year)
+                for c in rows
+            ),
+            when,
+        )
 
     @staticmethod
     def _consumption(
@@ -275,17 +277,11 @@ class StocksMixin(WorkspaceBase):
         national = [o for o in orgs if o != "JOINT"]
         if all((o, item) in entered for o in national):
             return sum(entered[(o, item)] for o in national), "entered"
-        c = fr.consumption
-        c = c[
-            (c["item_id"] == item)
-            & (c["importer_id"] == importer)
-            & (c["available_date"] <= pd.Timestamp(when))
-        ]
-        if c.empty:
+        last = latest_row(fr.consumption, item, importer, pd.Timestamp(when))
+        if last is None:
             return None, None
-        last = c.sort_values("ref_year").iloc[-1]
         v = last["apparent_consumption_t"]
-        if pd.isna(v) or v <= 0:
+        if v is None or pd.isna(v) or v <= 0:
             return None, None
         return float(v), f"apparent {int(last['ref_year'])}"
 
