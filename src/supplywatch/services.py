@@ -319,7 +319,11 @@ class Services:
         fr = self.frames(engine, [importer], items)
         tl = timeline(fr, [*monthly_dates(date(2000, 1, 1), as_of), as_of], ladder)
         now = tl[(tl["as_of_date"] == pd.Timestamp(as_of)) & (tl["importer_id"] == importer)]
-        now = now.sort_values(["score", "item_id"], ascending=[False, True])
+        # Scores equal to 1e-6 are ties, broken by item id: parallel sums differ in the last
+        # bits from run to run, and the order must not (the back-test ranks the same way).
+        now = now.assign(_rank_score=now["score"].round(6)).sort_values(
+            ["_rank_score", "item_id"], ascending=[False, True]
+        )
         rows = [self._screen_row(r, ladder) for r in now.itertuples()]
         return rows[:top] if top else rows
 
