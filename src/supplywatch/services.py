@@ -523,11 +523,21 @@ def plan_stockpile(
     pool_share_kr: float = 0.5,
     stocks_csv: Path | None = None,
     consumption_csv: Path | None = None,
+    consumption_t_per_year: dict[tuple[str, int], float] | None = None,
+    held_t: dict[str, tuple[float, float, float]] | None = None,
+    frames: Frames | None = None,
+    levels_timeline: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The joint stockpile plan (HiGHS) for KR, JP and the pool, its Monte Carlo evaluation,
     the marginal value of each budget, and the "60 days of everything" rule at the same
     budgets. Budgets and exchange rates are the user's inputs (the bundled demo labels them
-    illustrative)."""
+    illustrative).
+
+    Users' own figures come from CSV files (the CLI) or, from the service, as
+    ``consumption_t_per_year`` {(material, side 0=KR 1=JP): t} and ``held_t`` {material:
+    (KR, JP, POOL) t}; a CSV row wins over the same key given directly. ``frames`` and
+    ``levels_timeline`` let a caller that already holds them (the service's cache) pass them
+    in; they must be the ones of this store and date."""
     from supplywatch.planning import inputs as pin
     from supplywatch.planning import solver
     from supplywatch.planning.mc_kernel import simulate_fused
@@ -544,15 +554,21 @@ def plan_stockpile(
             raise ConfigError(f"{name} must be > 0, not {v}")
     a = load_assumptions()
     ladder = load_ladder()
-    fr = svc.frames("duckdb", ["KOR", "JPN"])
-    tl = timeline(fr, [*monthly_dates(date(2000, 1, 1), as_of), as_of], ladder)
+    fr = frames if frames is not None else svc.frames("duckdb", ["KOR", "JPN"])
+    tl = (
+        levels_timeline
+        if levels_timeline is not None
+        else timeline(fr, [*monthly_dates(date(2000, 1, 1), as_of), as_of], ladder)
+    )
     now = tl[tl["as_of_date"] == pd.Timestamp(as_of)]
     levels = {(str(r.item_id), str(r.importer_id)): int(r.level) for r in now.itertuples()}
     known = set(fr.materials["material_id"])
     for mid in materials or []:
         if mid not in known:
             raise ConfigError(f"unknown material {mid!r}: see `supplywatch items`")
-    entered, held = pin.read_user_inputs(stocks_csv, consumption_csv, known)
+    csv_entered, csv_held = pin.read_user_inputs(stocks_csv, consumption_csv, known)
+    entered = {**(consumption_t_per_year or {}), **csv_entered}
+    held = {**(held_t or {}), **csv_held}
     mats, china, skipped = pin.build_inputs(
         fr, levels, as_of, materials, entered, held, a.importance_default
     )

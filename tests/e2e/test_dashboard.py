@@ -1,6 +1,7 @@
 """The dashboard in real Chromium against a real uvicorn process: the risk screen and an item's
-explanation, the alert workflow, the three languages, tenancy (a JP viewer never sees KR stocks
-or KOR alerts), stock entry with the API's field errors, CSV upload, and the back-test."""
+explanation, the alert workflow, the three languages, tenancy (a JP viewer never sees KR stocks,
+KOR alerts or KR plans), stock entry with the API's field errors, CSV upload, the stockpile
+plan, and the back-test."""
 
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ LEVELS = {
     "ko": ["없음", "관심", "주의", "경계", "심각"],
 }
 NAV = {
-    "en": ["Risk screen", "Alerts", "Stocks", "Back-test"],
-    "ja": ["リスク一覧", "アラート", "備蓄", "バックテスト"],
-    "ko": ["위험 순위", "경보", "비축", "백테스트"],
+    "en": ["Risk screen", "Alerts", "Stocks", "Stockpile plan", "Back-test"],
+    "ja": ["リスク一覧", "アラート", "備蓄", "備蓄計画", "バックテスト"],
+    "ko": ["위험 순위", "경보", "비축", "비축 계획", "백테스트"],
 }
-NAV_IDS = ["nav-screen", "nav-alerts", "nav-stocks", "nav-backtest"]
+NAV_IDS = ["nav-screen", "nav-alerts", "nav-stocks", "nav-plan", "nav-backtest"]
 FACTORS_KO = {
     "supplier_concentration": "공급국 집중도",
     "sourcing_governance": "공급국 거버넌스 위험",
@@ -354,3 +355,60 @@ def test_stock_entry_field_errors_csv_upload_and_backtest(
         len({a["item"] for o in ev["offsets"].values() for a in o["affected"]})
     )
     shot(page, screenshots, "12-backtest")
+
+
+def test_plan_run_shown_as_the_api_keeps_it_and_hidden_from_japan(
+    page: Any, server: Server, screenshots: Path
+) -> None:
+    login(page, server, "kr_analyst")
+    page.get_by_test_id("nav-plan").click()
+    form = page.get_by_test_id("plan-form")
+    form.get_by_test_id("plan-budget-jpy").fill("5000000000")
+    form.get_by_test_id("plan-krw-per-usd").fill("1400")
+    form.get_by_test_id("plan-jpy-per-usd").fill("150")
+    form.get_by_test_id("plan-submit").click()  # no Korean budget: the API's field error
+    expect(form.get_by_test_id("plan-error-budget_krw")).to_contain_text("valid number")
+    form.get_by_test_id("plan-budget-krw").fill("50000000000")
+    form.get_by_test_id("plan-materials").fill("natural_graphite, niobium")
+    form.get_by_test_id("plan-paths").fill("2000")
+    form.get_by_test_id("plan-label").fill("e2e plan")
+    form.get_by_test_id("plan-submit").click()
+    rows = page.get_by_test_id("plan-material")
+    expect(rows).to_have_count(2, timeout=EXPLAIN_TIMEOUT_MS)
+    expect(form.get_by_test_id("plan-error-budget_krw")).to_be_hidden()
+    plan_id = int(page.url.rsplit("/", 1)[1])
+    kept = server.get("kr_analyst", f"/plans/{plan_id}")
+    assert kept["label"] == "e2e plan"
+    res = kept["result"]
+    for m in res["materials"]:
+        row = page.locator(f'[data-testid="plan-material"][data-item-id="{m["material_id"]}"]')
+        cells = [
+            c.strip()
+            for c in row.locator("td").all_inner_texts()[2:11]  # held, target, days x KR/JP/POOL
+        ]
+        want = [
+            f"{m[k][s]:,.1f}"
+            for k in ("existing_t", "target_t", "days_of_cover")
+            for s in ("KR", "JP", "POOL")
+        ]
+        assert cells == want, (m["material_id"], cells, want)
+    graphite = next(m for m in res["materials"] if m["material_id"] == "natural_graphite")
+    assert graphite["existing_t"] == {"KR": KR_STOCK["quantity_t"], "JP": 0.0, "POOL": 0.0}
+    expect(page.get_by_test_id("plan-objective")).to_contain_text(
+        f"{res['plan']['objective_usd']:,.0f}"
+    )
+    expect(page.locator(f'[data-testid="plan-row"][data-plan-id="{plan_id}"]')).to_be_visible()
+    expect(page.get_by_test_id("plan-chart").locator(".main-svg").first).to_be_visible()
+    shot(page, screenshots, "13-plan-kr-analyst")
+
+    # Japan: may not run (viewer), does not list it, cannot open it, never sees KR's 5,000 t
+    page.get_by_test_id("logout").click()
+    login(page, server, "jp_viewer")
+    page.get_by_test_id("nav-plan").click()
+    expect(page.get_by_test_id("plan-read-only")).to_be_visible()
+    expect(page.get_by_test_id("plans-table")).to_be_visible()
+    expect(page.locator(f'[data-testid="plan-row"][data-plan-id="{plan_id}"]')).to_have_count(0)
+    page.goto(f"{server.base_url}/#/plan/{plan_id}")
+    expect(page.get_by_test_id("plan-not-found")).to_be_visible()
+    assert not kr_stock_shown(page.get_by_test_id("view").inner_text())
+    shot(page, screenshots, "14-plan-jp-viewer-refused")

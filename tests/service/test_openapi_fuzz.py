@@ -20,7 +20,13 @@ from tests.service.conftest import service_settings
 pytestmark = pytest.mark.slow
 
 #: Operations that run the risk engine (seconds per new parameter set) get fewer examples.
-HEAVY = ("/api/v1/screen", "/api/v1/explain", "/api/v1/indicators", "/api/v1/admin")
+HEAVY = (
+    "/api/v1/screen",
+    "/api/v1/explain",
+    "/api/v1/indicators",
+    "/api/v1/admin",
+    "/api/v1/plans",
+)
 
 
 @pytest.fixture(scope="module")

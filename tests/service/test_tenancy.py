@@ -39,10 +39,19 @@ def new_user_rule(o: str, r: str) -> int:
 
 STOCK = {"item_id": "gallium", "holder": "national", "quantity_t": 12.5, "as_of_date": "2026-01-05"}
 CSV = b"item_id,holder,quantity_t,as_of_date\ngermanium,private,3,2026-02-01\n"
+PLAN = {
+    "budget_krw": 1e9,
+    "budget_jpy": 1e8,
+    "krw_per_usd": 1400.0,
+    "jpy_per_usd": 150.0,
+    "materials": ["natural_graphite"],
+    "paths": 200,
+}
 
 # (method, path template, body, expected(org, role)). Placeholders are filled per user:
 # {own_alert}: a fresh alert of the user's own importer; {other_alert}: one it may not see;
-# {bloc_alert}: a bloc alert; {own_token} / {other_token}: API token ids.
+# {bloc_alert}: a bloc alert; {own_token} / {other_token}: API token ids; {own_plan} /
+# {other_plan}: a plan of the user's organisation / of another one.
 TABLE: list[tuple[str, str, Any, Expect]] = [
     ("GET", "/api/v1/auth/me", None, everyone(200)),
     ("POST", "/api/v1/auth/tokens", {"label": "x"}, everyone(201)),
@@ -101,7 +110,22 @@ TABLE: list[tuple[str, str, Any, Expect]] = [
         admins(201),
     ),
     ("GET", "/api/v1/admin/webhooks/deliveries", None, admins(200)),
+    ("POST", "/api/v1/plans", PLAN, writers(201)),
+    ("GET", "/api/v1/plans", None, everyone(200)),
+    ("GET", "/api/v1/plans/{own_plan}", None, everyone(200)),
+    ("GET", "/api/v1/plans/{other_plan}", None, everyone(404)),
 ]
+
+
+KEYS = (
+    "own_alert",
+    "other_alert",
+    "bloc_alert",
+    "own_token",
+    "other_token",
+    "own_plan",
+    "other_plan",
+)
 
 
 def _alert_pools(s: Seeded) -> dict[str, list[int]]:
@@ -126,7 +150,7 @@ def _request(s: Seeded, method: str, path: str, body: Any, headers: dict[str, st
 
 
 def test_every_endpoint_is_in_the_table(seeded: Seeded) -> None:
-    keys = ("own_alert", "other_alert", "bloc_alert", "own_token", "other_token")
+    keys = KEYS
     fill = dict.fromkeys(keys, "1")
     paths = [(m, t.format(**fill).split("?")[0]) for m, t, _b, _e in TABLE]
     public = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
@@ -151,6 +175,11 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
     s.ws.create_user(None, "victim", "KR", "viewer", "pw-victim-0123")  # owns other_token
     victim = s.ws.login("victim", "pw-victim-0123", "t")[2]
     other_token = s.ws.create_token(victim, "victim")["id"]
+    plans = {
+        org: s.ws.create_plan(s.principal(org, "analyst"), dict(PLAN))["id"]  # type: ignore[arg-type]
+        for org in ("KR", "JP", "JOINT")
+    }
+    other_org = {"KR": "JP", "JP": "JOINT", "JOINT": "KR"}
     mismatches = []
     for org, role in ORG_ROLES:
         h = s.headers(org, role)
@@ -161,6 +190,8 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
             "bloc_alert": str(pools["BLOC"][-1]),
             "own_token": str(s.ws.create_token(s.principal(org, role), "t")["id"]),  # type: ignore[arg-type]
             "other_token": str(other_token),
+            "own_plan": str(plans[org]),
+            "other_plan": str(plans[other_org[org]]),
         }
         for method, template, body, expect in TABLE:
             path = template.format(**fill)
@@ -182,7 +213,7 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
 
 
 def test_anonymous_gets_401_everywhere(seeded: Seeded) -> None:
-    keys = ("own_alert", "other_alert", "bloc_alert", "own_token", "other_token")
+    keys = KEYS
     fill = dict.fromkeys(keys, "1")
     got = {
         (method, template): _request(

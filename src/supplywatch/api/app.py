@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from supplywatch.access import AccessDenied, NotAuthenticated
-from supplywatch.api.routers import admin, alerts, auth, items, risk, stocks
+from supplywatch.api.routers import admin, alerts, auth, items, plans, risk, stocks
 from supplywatch.errors import SupplywatchError
 from supplywatch.settings import Settings
 from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, Workspace
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     )
     app.state.workspace = ws
     app.state.scheduler = None
-    for r in (auth, items, risk, alerts, stocks, admin):
+    for r in (auth, items, risk, alerts, stocks, plans, admin):
         app.include_router(r.router, prefix=API)
 
     @app.get("/healthz", tags=["meta"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -244,3 +244,117 @@ class Problem(BaseModel):
     """Error body: ``detail`` is a message or a list of field errors (loc, msg)."""
 
     detail: str | list[dict[str, Any]]
+
+
+class PlanCreate(Strict):
+    """Budgets and exchange rates are yours; the bundled demo's figures are illustrative."""
+
+    budget_krw: float = Field(gt=0, le=1e16, allow_inf_nan=False, examples=[50e9])
+    budget_jpy: float = Field(gt=0, le=1e16, allow_inf_nan=False, examples=[5e9])
+    krw_per_usd: float = Field(gt=0, le=1e6, allow_inf_nan=False, examples=[1400.0])
+    jpy_per_usd: float = Field(gt=0, le=1e6, allow_inf_nan=False, examples=[150.0])
+    materials: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None,
+        max_length=200,
+        examples=[["gallium", "germanium", "natural_graphite"]],
+        description="Material ids (default: every material with the data a plan needs).",
+    )
+    as_of: date | None = Field(
+        default=None, description="Plan with what was known on this date (default today)."
+    )
+    paths: int = Field(default=20_000, ge=1, le=200_000, description="Monte Carlo paths.")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    pool_share_kr: float = Field(
+        default=0.5, ge=0, le=1, allow_inf_nan=False, description="Korea's share of pool cost."
+    )
+    label: str | None = Field(default=None, max_length=200, examples=["FY2027 draft"])
+
+
+class PlanMC(BaseModel):
+    shortfall_probability: float
+    expected_unserved_t: float
+    days_to_exhaustion: float | None = Field(description="Mean over paths that run out.")
+
+
+class PlanMaterial(BaseModel):
+    material_id: str = Field(examples=["natural_graphite"])
+    level: dict[str, int] = Field(description="Alert level on the date, KOR and JPN (0-4).")
+    top_supplier: dict[str, str | None]
+    consumption_t_per_day: dict[str, float]
+    consumption_basis: list[str] = Field(examples=[["entered", "apparent 2024"]])
+    unit_value_usd_per_t: float
+    unit_value_basis: str
+    existing_t: dict[str, float] = Field(description="Stock already held: KR, JP, POOL.")
+    target_t: dict[str, float] = Field(description="Planned stock: KR, JP, POOL (tonnes).")
+    days_of_cover: dict[str, float]
+    rule_60_days_t: dict[str, float]
+    monte_carlo: dict[str, PlanMC]
+    monte_carlo_rule_60_days: dict[str, PlanMC]
+
+
+class PlanCosts(BaseModel):
+    objective_usd: float
+    expected_unserved_usd: float
+    holding_usd: float
+    spend_usd: dict[str, float]
+
+
+class PlanSolver(BaseModel):
+    status: str
+    seconds: float
+    variables: int
+    rows: int
+    mip: bool
+    scenarios: int
+
+
+class PlanMonteCarlo(BaseModel):
+    paths: int
+    seed: int
+    expected_unserved_usd_plan: float
+    expected_unserved_usd_rule_60_days: float
+
+
+class PlanInputsUsed(BaseModel):
+    org: Org
+    entered_consumption_t_per_year: dict[str, float]
+    entered_national_stock_t: dict[str, float]
+    not_read: str
+
+
+class PlanResult(BaseModel):
+    as_of: date
+    assumptions_version: str
+    ladder_version: str
+    inputs_note: str
+    budget: dict[str, float]
+    solver: PlanSolver
+    plan: PlanCosts
+    rule_60_days: PlanCosts
+    marginal_value_per_usd_of_budget: dict[str, float]
+    monte_carlo: PlanMonteCarlo
+    materials: list[PlanMaterial]
+    skipped: dict[str, str] = Field(description="Material -> why it has no plan (no data).")
+    inputs_used: PlanInputsUsed
+
+
+class PlanSummary(BaseModel):
+    id: int
+    org: Org
+    created_by: str
+    created_at: str
+    as_of: date
+    label: str | None
+    assumptions_version: str
+    params: dict[str, Any]
+    materials: int = Field(description="Materials planned.")
+    objective_usd: float
+    rule_60_days_objective_usd: float
+
+
+class PlanPublic(PlanSummary):
+    result: PlanResult
+
+
+class PlanPage(PagePublic):
+    items: list[PlanSummary]

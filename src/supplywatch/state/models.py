@@ -230,3 +230,19 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Plan(Base):
+    """A stockpile plan run by an organisation. It may rest on that organisation's
+    confidential stocks and consumption, so it is visible to that organisation only."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of_date: Mapped[date] = mapped_column(Date)
+    assumptions_version: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)

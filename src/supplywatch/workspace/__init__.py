@@ -20,10 +20,11 @@ from supplywatch.workspace.base import (
     Page,
     RateLimited,
 )
+from supplywatch.workspace.plans import PlansMixin
 from supplywatch.workspace.risk import RiskMixin
 
 
-class Workspace(AuthMixin, RiskMixin, AlertsMixin):
+class Workspace(AuthMixin, RiskMixin, AlertsMixin, PlansMixin):
     """Multi-user facade over the analysis services and the state database."""
 
 

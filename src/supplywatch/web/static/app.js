@@ -453,6 +453,7 @@
     item: itemView,
     alerts: alertsView,
     stocks: stocksView,
+    plan: planView,
     backtest: backtestView,
   };
 
@@ -1231,6 +1232,254 @@
       }
     });
     return h("section", { class: "card", testid: "card-stock-upload" }, h("h2", { i18n: "stocks.upload" }), form);
+  }
+
+  // ---- #/plan[/<id>] ---------------------------------------------------------------------
+  const PLAN_FIELDS = ["budget_krw", "budget_jpy", "krw_per_usd", "jpy_per_usd", "materials", "as_of", "paths", "label"];
+  const SLOTS = ["KR", "JP", "POOL"];
+
+  async function planView(view, r, alive) {
+    view.append(viewHead("plan.title"));
+    const resultBox = h("div", { testid: "plan-result" });
+    const listBox = h("div", { testid: "plan-list" });
+    const form = atLeast("analyst")
+      ? planForm(async (plan) => {
+          history.replaceState(null, "", "#/plan/" + plan.id);
+          showPlan(plan);
+          await loadList();
+        })
+      : h(
+          "section",
+          { class: "card", testid: "card-plan-form" },
+          h("h2", { i18n: "plan.run" }),
+          h("p", { class: "muted", testid: "plan-read-only", i18n: "common.read_only" }),
+        );
+    view.append(
+      h(
+        "div",
+        { class: "grid" },
+        h("div", { class: "stack" }, form),
+        h("div", { class: "stack" }, h("section", { class: "card", testid: "card-plans" }, h("h2", { i18n: "plan.list" }), listBox)),
+      ),
+      h("section", { class: "card", testid: "card-plan-result" }, h("h2", { i18n: "plan.result" }), resultBox),
+    );
+    resultBox.append(h("p", { class: "muted", i18n: "plan.none_open" }));
+    let shown = null;
+    state.langHooks.push(() => shown && showPlan(shown)); // texts built with t() and the chart
+
+    function showPlan(plan) {
+      shown = plan;
+      purgeCharts();
+      resultBox.replaceChildren(renderPlan(plan));
+      const chart = resultBox.querySelector('[data-testid="plan-chart"]');
+      if (chart) drawPlanChart(chart, plan.result);
+    }
+
+    async function loadList() {
+      listBox.replaceChildren(loading(false));
+      try {
+        const page = await api("GET", "/plans?limit=50");
+        if (!alive()) return;
+        listBox.replaceChildren(renderPlanList(page));
+      } catch (err) {
+        if (alive()) listBox.replaceChildren(errorBox(err));
+      }
+    }
+
+    const jobs = [loadList()];
+    if (r.arg) {
+      resultBox.replaceChildren(loading(false));
+      jobs.push(
+        api("GET", "/plans/" + encodeURIComponent(r.arg))
+          .then((plan) => alive() && showPlan(plan))
+          .catch((err) => alive() && resultBox.replaceChildren(errorBox(err, err.status === 404 ? "plan-not-found" : "error"))),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  function renderPlanList(page) {
+    return table(
+      "plans-table",
+      ["plan.id", "plan.label", "plan.as_of", "plan.materials", "plan.objective", "plan.rule_objective", "stocks.entered_by", "alerts.at"],
+      page.items.map((p) =>
+        h(
+          "tr",
+          { testid: "plan-row", dataset: { planId: String(p.id) } },
+          h("td", {}, h("a", { href: "#/plan/" + p.id, testid: "plan-link", text: "#" + p.id })),
+          h("td", {}, p.label || ""),
+          h("td", { class: "date", text: p.as_of }),
+          h("td", { class: "num", text: String(p.materials) }),
+          h("td", { class: "num" }, num(p.objective_usd, 0)),
+          h("td", { class: "num" }, num(p.rule_60_days_objective_usd, 0)),
+          h("td", { text: p.created_by }),
+          h("td", { class: "date" }, fmtTime(p.created_at)),
+        ),
+      ),
+      "plan.empty",
+    );
+  }
+
+  function slots(obj, digits) {
+    return SLOTS.map((k) => h("td", { class: "num", testid: "plan-" + k.toLowerCase() }, num(obj[k], digits)));
+  }
+
+  function renderPlan(plan) {
+    const res = plan.result;
+    const usd = (v) => "USD " + fmtNum(v, 0);
+    const summary = h(
+      "dl",
+      { class: "kv", testid: "plan-summary" },
+      h("dt", { i18n: "plan.as_of" }),
+      h("dd", { text: res.as_of + " · " + t("plan.assumptions") + " " + res.assumptions_version }),
+      h("dt", { i18n: "plan.budget" }),
+      h("dd", {}, "KRW " + fmtNum(res.budget.KRW, 0) + " + JPY " + fmtNum(res.budget.JPY, 0) + " = " + usd(res.budget.KR_usd + res.budget.JP_usd)),
+      h("dt", { i18n: "plan.objective" }),
+      h("dd", { testid: "plan-objective" }, usd(res.plan.objective_usd)),
+      h("dt", { i18n: "plan.rule_objective" }),
+      h("dd", { testid: "plan-rule-objective" }, usd(res.rule_60_days.objective_usd)),
+      h("dt", { i18n: "plan.mc" }),
+      h(
+        "dd",
+        { testid: "plan-mc" },
+        usd(res.monte_carlo.expected_unserved_usd_plan) + " vs " + usd(res.monte_carlo.expected_unserved_usd_rule_60_days) + " (" + fmtNum(res.monte_carlo.paths, 0) + " " + t("plan.paths_word") + ")",
+      ),
+      h("dt", { i18n: "plan.marginal" }),
+      h("dd", { testid: "plan-marginal" }, "KR " + fmtNum(res.marginal_value_per_usd_of_budget.KR, 2) + " · JP " + fmtNum(res.marginal_value_per_usd_of_budget.JP, 2)),
+      h("dt", { i18n: "plan.inputs" }),
+      h("dd", { testid: "plan-not-read" }, res.inputs_used.not_read),
+    );
+    const rows = res.materials.map((m) =>
+      h(
+        "tr",
+        { testid: "plan-material", dataset: { itemId: m.material_id } },
+        h("td", {}, itemText(m.material_id)),
+        h("td", {}, levelBadge(m.level.KOR, "plan-level-kor"), " ", levelBadge(m.level.JPN, "plan-level-jpn")),
+        slots(m.existing_t, 1),
+        slots(m.target_t, 1),
+        slots(m.days_of_cover, 1),
+        h("td", { class: "num" }, num(m.rule_60_days_t.KR + m.rule_60_days_t.JP + m.rule_60_days_t.POOL, 1)),
+        h("td", { class: "num", testid: "plan-shortfall" }, pct(m.monte_carlo.KR.shortfall_probability), " / ", pct(m.monte_carlo.JP.shortfall_probability)),
+        h("td", { class: "num" }, pct(m.monte_carlo_rule_60_days.KR.shortfall_probability), " / ", pct(m.monte_carlo_rule_60_days.JP.shortfall_probability)),
+      ),
+    );
+    const head = [
+      "common.item",
+      "plan.level",
+      { text: t("plan.held") + " KR" },
+      { text: "JP" },
+      { text: t("plan.pool") },
+      { text: t("plan.target") + " KR" },
+      { text: "JP" },
+      { text: t("plan.pool") },
+      { text: t("plan.days") + " KR" },
+      { text: "JP" },
+      { text: t("plan.pool") },
+      "plan.rule_t",
+      "plan.shortfall",
+      "plan.rule_shortfall",
+    ];
+    const skipped = Object.entries(res.skipped);
+    return h(
+      "div",
+      { class: "stack" },
+      summary,
+      h("p", { class: "muted", testid: "plan-note", i18n: "plan.note" }),
+      table("plan-table", head, rows, "plan.empty_result"),
+      h("div", { class: "chart", testid: "plan-chart" }),
+      skipped.length
+        ? h(
+            "details",
+            { testid: "plan-skipped" },
+            h("summary", {}, tx("plan.skipped"), " (" + skipped.length + ")"),
+            h("ul", {}, skipped.map(([id, why]) => h("li", {}, itemText(id), ": ", noData(), " — " + why))),
+          )
+        : null,
+    );
+  }
+
+  function drawPlanChart(el, res) {
+    const ids = res.materials.map((m) => itemName(m.material_id));
+    const names = { KR: t("importer.KOR"), JP: t("importer.JPN"), POOL: t("plan.pool") };
+    const data = SLOTS.map((k) => ({
+      type: "bar",
+      name: names[k],
+      x: ids,
+      y: res.materials.map((m) => m.target_t[k] * m.unit_value_usd_per_t / 1e6),
+    }));
+    plot(el, data, { barmode: "stack", height: 320, yaxis: { title: t("plan.chart_y") }, margin: { t: 20 } });
+  }
+
+  function planForm(onDone) {
+    const input = (name, attrs) => h("input", { name, testid: "plan-" + name.replace(/_/g, "-"), ...attrs });
+    const fields = {
+      budget_krw: input("budget_krw", { type: "number", step: "any", placeholder: "50000000000" }),
+      budget_jpy: input("budget_jpy", { type: "number", step: "any", placeholder: "5000000000" }),
+      krw_per_usd: input("krw_per_usd", { type: "number", step: "any", placeholder: "1400" }),
+      jpy_per_usd: input("jpy_per_usd", { type: "number", step: "any", placeholder: "150" }),
+      materials: input("materials", { type: "text", placeholder: "natural_graphite, gallium, germanium" }),
+      as_of: input("as_of", { type: "date", value: today() }),
+      paths: input("paths", { type: "number", step: "1", value: "20000" }),
+      label: input("label", { type: "text", maxlength: "200" }),
+    };
+    const wrap = (f) =>
+      h("label", { class: "field" }, tx("plan.f." + f), fields[f], h("span", { class: "field-error", testid: "plan-error-" + f, hidden: true }));
+    const general = h("div", { testid: "plan-form-errors", class: "form-errors" });
+    const submit = h("button", { type: "submit", class: "btn btn-primary", testid: "plan-submit", i18n: "plan.submit" });
+    const busy = h("div", { hidden: true, testid: "plan-busy" }, loading(true));
+    const form = h(
+      "form",
+      { testid: "plan-form", novalidate: true, class: "form" },
+      h("p", { class: "muted", i18n: "plan.help" }),
+      PLAN_FIELDS.map(wrap),
+      h("div", { class: "form-actions" }, submit),
+      busy,
+      general,
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      form.querySelectorAll(".field-error").forEach((el) => {
+        el.hidden = true;
+        el.textContent = "";
+      });
+      form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+      general.replaceChildren();
+      const body = {};
+      for (const f of ["budget_krw", "budget_jpy", "krw_per_usd", "jpy_per_usd", "paths"]) {
+        const v = fields[f].value.trim();
+        // the API validates; an empty or odd value goes as typed so its message shows
+        body[f] = v === "" ? null : isNaN(Number(v)) ? v : Number(v);
+      }
+      const mats = fields.materials.value.split(/[\s,]+/).filter(Boolean);
+      if (mats.length) body.materials = mats;
+      if (fields.as_of.value) body.as_of = fields.as_of.value;
+      if (fields.label.value.trim()) body.label = fields.label.value.trim();
+      submit.disabled = true;
+      busy.hidden = false;
+      try {
+        await onDone(await api("POST", "/plans", { json: body }));
+      } catch (err) {
+        if (err.status === 422 && Array.isArray(err.detail)) {
+          for (const e of fieldErrors(err.detail)) {
+            const field = e.loc.find((p) => PLAN_FIELDS.includes(p));
+            const slot = field ? form.querySelector('[data-testid="plan-error-' + field + '"]') : null;
+            if (slot) {
+              slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + e.msg;
+              slot.hidden = false;
+              fields[field].classList.add("invalid");
+            } else {
+              general.append(h("div", { text: locText(e.loc) + ": " + e.msg }));
+            }
+          }
+        } else {
+          general.append(errorBox(err));
+        }
+      } finally {
+        submit.disabled = false;
+        busy.hidden = true;
+      }
+    });
+    return h("section", { class: "card", testid: "card-plan-form" }, h("h2", { i18n: "plan.run" }), form);
   }
 
   // ---- #/backtest ------------------------------------------------------------------------
