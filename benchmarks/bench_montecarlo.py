@@ -8,7 +8,11 @@
 2. LP / MILP solve time (HiGHS) against materials x scenarios; finer duration grids
    (labelled) give more scenarios.
 
+3. On a machine with an NVIDIA GPU: the fused CUDA kernel (``planning/mc_cuda.py``) and the
+   PyTorch path on the GPU (a loop of array operations per day), same inputs.
+
 Usage: python benchmarks/bench_montecarlo.py [--paths 1000000] [--ref-paths 20000]
+       [--gpu-paths 10000000]
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from supplywatch.alerts.evaluate import monthly_dates, timeline
 from supplywatch.alerts.model import load_ladder
 from supplywatch.planning import inputs as pin
 from supplywatch.planning import solver
+from supplywatch.planning.mc_cuda import gpu_available, simulate_cuda
 from supplywatch.planning.mc_kernel import simulate_fused
 from supplywatch.planning.model import load_assumptions
 from supplywatch.planning.montecarlo import simulate_numpy
@@ -40,6 +45,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--paths", type=int, default=1_000_000)
     ap.add_argument("--ref-paths", type=int, default=20_000)
+    ap.add_argument("--gpu-paths", type=int, default=10_000_000)
     ap.add_argument("--store", type=Path, default=ROOT / "var" / "supplywatch.duckdb")
     args = ap.parse_args()
     when = date(2026, 11, 24)
@@ -112,6 +118,29 @@ def main() -> None:
     except ImportError:
         print("PyTorch not installed (the gpu extra): torch path not measured")
 
+    cuda_row: dict[str, object] = {}
+    if gpu_available():
+        simulate_cuda(inp, 1000, seed=1)  # compile
+        same_gpu = simulate_cuda(inp, args.ref_paths, seed=1)
+        ok = bool(
+            np.array_equal(ref.shortfall_probability, same_gpu.shortfall_probability)
+            and np.allclose(ref.expected_unserved_t, same_gpu.expected_unserved_t, rtol=1e-9)
+        )
+        t = time.perf_counter()
+        simulate_cuda(inp, args.gpu_paths, seed=1)
+        dt = time.perf_counter() - t
+        rate = args.gpu_paths * m_n * 2 * days / dt
+        cuda_row = {"paths": args.gpu_paths, "seconds": dt, "steps_per_s": rate}
+        cuda_row["equal_to_reference"] = ok
+        naive = torch_rows.get("cuda", {}).get("steps_per_s")
+        vs = f" = {rate / naive:.0f}x the PyTorch loop on the GPU" if naive else ""
+        print(
+            f"fused CUDA kernel, {args.gpu_paths:,} paths: {dt:.3f} s = {rate:.3g} steps/s"
+            f"{vs}; equal to the reference: {ok}"
+        )
+    else:
+        print("fused CUDA kernel (Numba): no CUDA GPU here (not measured)")
+
     lp = []
     for grid in (4, 12, 36):
         durs = np.unique(np.round(np.geomspace(30, 365, grid)).astype(int))
@@ -159,6 +188,7 @@ def main() -> None:
                 "fused": {"paths": args.paths, "seconds": t_fused, "steps_per_s": steps_fused},
                 "equal_on_reference_paths": equal,
                 "torch": torch_rows,
+                "cuda_fused": cuda_row,
                 "lp": lp,
             },
             indent=2,

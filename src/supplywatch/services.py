@@ -566,11 +566,14 @@ def plan_stockpile(
     for mid in materials or []:
         if mid not in known:
             raise ConfigError(f"unknown material {mid!r}: see `supplywatch items`")
+    for mid in a.importance:
+        if mid not in known:
+            raise ConfigError(f"assumptions.yml importance: unknown material {mid!r}")
     csv_entered, csv_held = pin.read_user_inputs(stocks_csv, consumption_csv, known)
     entered = {**(consumption_t_per_year or {}), **csv_entered}
     held = {**(held_t or {}), **csv_held}
     mats, china, skipped = pin.build_inputs(
-        fr, levels, as_of, materials, entered, held, a.importance_default
+        fr, levels, as_of, materials, entered, held, a.importance_default, a.importance
     )
     if not mats:
         raise ConfigError("no material has the data a plan needs (see skipped)")
@@ -617,6 +620,7 @@ def plan_stockpile(
                 "consumption_basis": list(m.consumption_basis),
                 "unit_value_usd_per_t": round(m.unit_value_usd_per_t, 1),
                 "unit_value_basis": m.unit_value_basis,
+                "importance": m.importance,
                 "existing_t": dict(zip(("KR", "JP", "POOL"), m.existing_t, strict=True)),
                 "target_t": {h: round(v, 3) for h, v in st.items()},
                 "days_of_cover": {

@@ -183,3 +183,20 @@ def test_user_csv_inputs_named_errors(tmp_path: Path) -> None:
     bad.write_text("material_id,side,tonnes_per_year\ngallium,KR,-1\n")
     with pytest.raises(DataError, match="must be a finite number > 0"):
         read_user_inputs(None, bad, {"gallium"})
+
+
+def test_importance_weights_unserved_demand_per_material() -> None:
+    m = material()
+    fixed = {"gallium": {"KR": 10.0, "JP": 10.0, "POOL": 0.0}}
+    bud = solver.Budget(1e9, 1e9)
+    one = solver.solve_plan([m], ONE_MONTH, A, bud, fixed_stock=fixed)
+    three = solver.solve_plan(
+        [m.model_copy(update={"importance": 3.0})], ONE_MONTH, A, bud, fixed_stock=fixed
+    )
+    assert one.expected_unserved_usd > 0
+    assert three.expected_unserved_usd == pytest.approx(3 * one.expected_unserved_usd, rel=1e-9)
+    assert three.holding_usd == pytest.approx(one.holding_usd, rel=1e-9)
+    a = A.model_copy(update={"importance": {"gallium": 2.5}})
+    assert (a.importance_of("gallium"), a.importance_of("germanium")) == (2.5, 1.0)
+    with pytest.raises(ValueError, match="importance: must be > 0"):
+        type(A).model_validate({**A.model_dump(), "importance": {"gallium": 0.0}})

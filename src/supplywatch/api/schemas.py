@@ -284,6 +284,7 @@ class PlanMaterial(BaseModel):
     consumption_basis: list[str] = Field(examples=[["entered", "apparent 2024"]])
     unit_value_usd_per_t: float
     unit_value_basis: str
+    importance: float = Field(description="Weight of unserved demand (assumptions.yml).")
     existing_t: dict[str, float] = Field(description="Stock already held: KR, JP, POOL.")
     target_t: dict[str, float] = Field(description="Planned stock: KR, JP, POOL (tonnes).")
     days_of_cover: dict[str, float]

@@ -50,8 +50,10 @@ def build_inputs(
     consumption_t_per_year: dict[tuple[str, int], float] | None = None,
     existing_t: dict[str, tuple[float, float, float]] | None = None,
     importance: float = 1.0,
+    importance_by_material: dict[str, float] | None = None,
 ) -> tuple[list[MaterialInput], dict[str, tuple[float, float]], dict[str, str]]:
-    """(inputs, China shares per material, skipped material -> reason)."""
+    """(inputs, China shares per material, skipped material -> reason). A material's weight
+    is ``importance_by_material[id]`` where given, else ``importance``."""
     ts = pd.Timestamp(when)
     dep: pd.DataFrame = frames.dep  # type: ignore[attr-defined]
     cons: pd.DataFrame = frames.consumption  # type: ignore[attr-defined]
@@ -106,7 +108,7 @@ def build_inputs(
                 top_supplier=(rows[0]["top_supplier_id_iso3"], rows[1]["top_supplier_id_iso3"]),
                 share_lost=(share[0], share[1]),
                 existing_t=(existing_t or {}).get(mid, (0.0, 0.0, 0.0)),
-                importance=importance,
+                importance=(importance_by_material or {}).get(mid, importance),
             )
         )
         china[mid] = (chn[0], chn[1])

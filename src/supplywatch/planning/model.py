@@ -31,13 +31,20 @@ class Assumptions(BaseModel):
     duration_probability: list[float] = Field(min_length=1)
     price_shock: float = Field(ge=1)
     importance_default: float = Field(gt=0)
+    importance: dict[str, float] = Field(default_factory=dict)
     holding_cost_share_per_year: float = Field(ge=0, le=1)
     horizon_days: int = Field(gt=0, le=3650)
     pool: PoolRules
     min_lot_t: float = Field(ge=0)
 
+    def importance_of(self, material_id: str) -> float:
+        return self.importance.get(material_id, self.importance_default)
+
     @model_validator(mode="after")
     def _check(self) -> Assumptions:
+        bad = {k: v for k, v in self.importance.items() if not v > 0}
+        if bad:
+            raise ValueError(f"importance: must be > 0 ({bad})")
         p = self.annual_probability_by_level
         if any(not 0 <= x < 1 for x in p) or p != sorted(p):
             raise ValueError("annual_probability_by_level: in [0, 1), increasing")
