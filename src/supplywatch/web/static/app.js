@@ -1301,7 +1301,7 @@
   function renderPlanList(page) {
     return table(
       "plans-table",
-      ["plan.id", "plan.label", "plan.as_of", "plan.materials", "plan.objective", "plan.rule_objective", "stocks.entered_by", "alerts.at"],
+      ["plan.id", "plan.label", "plan.as_of", "plan.materials", "plan.objective", "plan.rule_objective", "plan.created_by", "plan.created_at"],
       page.items.map((p) =>
         h(
           "tr",
