@@ -6,8 +6,10 @@ chunk of paths with the whole state in registers (events of the material in a sm
 array), and writes its sums to its own slot; the host adds the slots in a fixed order, so a
 run is deterministic and equals the CPU kernel to float rounding.
 
-Verified without a GPU in Numba's CUDA simulator (tests/planning/test_mc_cuda.py); its speed
-on a GPU is measured by ``benchmarks/bench_montecarlo.py --gpu`` where one is present.
+The day loop is the CPU kernel's (``mc_kernel._kernel``) written for one material per thread;
+change both together: tests/planning/test_mc_cuda.py runs this one in Numba's CUDA simulator
+(no GPU needed) and requires the CPU kernel's results. Its speed on a GPU is measured by
+``benchmarks/bench_montecarlo.py`` where one is present.
 """
 
 from __future__ import annotations
