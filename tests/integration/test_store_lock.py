@@ -1,9 +1,11 @@
-"""A store held by another process (a reader) is waited for, not failed on."""
+"""A store held by another process (a reader), or by another thread of this process in the
+other mode, is waited for, not failed on."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,3 +49,28 @@ def test_gives_up_after_the_wait(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_writer_waits_for_a_reader_in_another_thread(tmp_path: Path) -> None:
+    # one process: DuckDB refuses a read-write open while a read-only one is open (an API
+    # ingest while a request reads); the open waits until the reader closes
+    path = tmp_path / "s.duckdb"
+    connect(path).close()
+    opened = threading.Event()
+
+    def read() -> None:
+        con = connect(path, read_only=True)
+        opened.set()
+        time.sleep(1.0)
+        con.close()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert opened.wait(10)
+    t0 = time.monotonic()
+    con = connect(path, lock_wait_s=30)
+    waited = time.monotonic() - t0
+    con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    con.close()
+    reader.join(10)
+    assert 0.3 < waited < 30

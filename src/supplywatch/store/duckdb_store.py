@@ -18,8 +18,9 @@ def connect(
     """Open (and, unless read-only, initialise) the store at ``path``.
 
     DuckDB lets one process write, or several read. When another process holds the file (the
-    API reading while the CLI ingests, say: each holds it for moments), wait for it up to
-    ``lock_wait_s`` seconds instead of failing at once.
+    API reading while the CLI ingests, say: each holds it for moments), or another thread of
+    this process holds it in the other mode (an API ingest while a request reads), wait for it
+    up to ``lock_wait_s`` seconds instead of failing at once.
     """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,8 +35,9 @@ def connect(
         try:
             con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
-        except duckdb.IOException as exc:
-            if "Could not set lock" not in str(exc) or time.monotonic() + delay > deadline:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            held = "Could not set lock" in str(exc) or "different configuration" in str(exc)
+            if not held or time.monotonic() + delay > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
