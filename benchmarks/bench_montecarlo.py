@@ -33,12 +33,20 @@ from supplywatch.planning import solver
 from supplywatch.planning.mc_cuda import gpu_available, simulate_cuda
 from supplywatch.planning.mc_kernel import simulate_fused
 from supplywatch.planning.model import load_assumptions
-from supplywatch.planning.montecarlo import simulate_numpy
+from supplywatch.planning.montecarlo import MCResult, simulate_numpy
 from supplywatch.planning.scenarios import scenarios_for
 from supplywatch.services import Services
 from supplywatch.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _equal(ref: MCResult, other: MCResult) -> bool:
+    """Same shortfall counts and expected unserved tonnes (to float rounding)."""
+    return bool(
+        np.array_equal(ref.shortfall_probability, other.shortfall_probability)
+        and np.allclose(ref.expected_unserved_t, other.expected_unserved_t, rtol=1e-9)
+    )
 
 
 def main() -> None:
@@ -74,10 +82,7 @@ def main() -> None:
     t = time.perf_counter()
     same = simulate_fused(inp, args.ref_paths, seed=1)
     t_same = time.perf_counter() - t
-    equal = bool(
-        np.array_equal(ref.shortfall_probability, same.shortfall_probability)
-        and np.allclose(ref.expected_unserved_t, same.expected_unserved_t, rtol=1e-9)
-    )
+    equal = _equal(ref, same)
     t = time.perf_counter()
     simulate_fused(inp, args.paths, seed=1)
     t_fused = time.perf_counter() - t
@@ -122,10 +127,7 @@ def main() -> None:
     if gpu_available():
         simulate_cuda(inp, 1000, seed=1)  # compile
         same_gpu = simulate_cuda(inp, args.ref_paths, seed=1)
-        ok = bool(
-            np.array_equal(ref.shortfall_probability, same_gpu.shortfall_probability)
-            and np.allclose(ref.expected_unserved_t, same_gpu.expected_unserved_t, rtol=1e-9)
-        )
+        ok = _equal(ref, same_gpu)
         t = time.perf_counter()
         simulate_cuda(inp, args.gpu_paths, seed=1)
         dt = time.perf_counter() - t

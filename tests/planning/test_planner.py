@@ -200,3 +200,21 @@ def test_importance_weights_unserved_demand_per_material() -> None:
     assert (a.importance_of("gallium"), a.importance_of("germanium")) == (2.5, 1.0)
     with pytest.raises(ValueError, match="importance: must be > 0"):
         type(A).model_validate({**A.model_dump(), "importance": {"gallium": 0.0}})
+
+
+def test_importance_from_assumptions_reaches_the_plan(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supplywatch.errors import ConfigError
+    from supplywatch.planning import model
+
+    svc = Services(Settings(db_path=store_path))
+    weighted = A.model_copy(update={"importance": {"niobium": 3.0}})
+    monkeypatch.setattr(model, "load_assumptions", lambda: weighted)
+    res = plan_stockpile(svc, **DEMO, materials=["niobium", "natural_graphite"], paths=500)
+    got = {m["material_id"]: m["importance"] for m in res["materials"]}
+    assert got == {"niobium": 3.0, "natural_graphite": 1.0}
+    unknown = A.model_copy(update={"importance": {"unobtainium": 2.0}})
+    monkeypatch.setattr(model, "load_assumptions", lambda: unknown)
+    with pytest.raises(ConfigError, match="importance: unknown material 'unobtainium'"):
+        plan_stockpile(svc, **DEMO, materials=["niobium"], paths=500)

@@ -6,10 +6,11 @@ chunk of paths with the whole state in registers (events of the material in a sm
 array), and writes its sums to its own slot; the host adds the slots in a fixed order, so a
 run is deterministic and equals the CPU kernel to float rounding.
 
-The day loop is the CPU kernel's (``mc_kernel._kernel``) written for one material per thread;
-change both together: tests/planning/test_mc_cuda.py runs this one in Numba's CUDA simulator
-(no GPU needed) and requires the CPU kernel's results. Its speed on a GPU is measured by
-``benchmarks/bench_montecarlo.py`` where one is present.
+The model's arithmetic (the draws, an event's window, a material's day loop, the sums) is
+``mc_kernel``'s plain functions compiled here as device functions, so the two kernels differ
+only in how paths are spread over threads. tests/planning/test_mc_cuda.py runs this kernel in
+Numba's CUDA simulator (no GPU needed) and requires the CPU kernel's results. Its speed on a
+GPU is measured by ``benchmarks/bench_montecarlo.py`` where one is present.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from supplywatch.planning.mc_kernel import add_path, event_window, material_path, uniform01
 from supplywatch.planning.montecarlo import MCInput, MCResult, _finish
 
 #: Numba's CUDA target (untyped for mypy; it also runs in Numba's simulator).
@@ -32,23 +34,10 @@ THREADS_PER_BLOCK = 128
 #: Enough threads to fill a large GPU (an H100 holds ~270k resident threads).
 TARGET_THREADS = 1 << 18
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_PATHMUL = np.uint64(0xD1B54A32D192ED03)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30 = np.uint64(30)
-_S27 = np.uint64(27)
-_S31 = np.uint64(31)
-_S11 = np.uint64(11)
-
-
-@cuda.jit(device=True)
-def _u(seed, path, event, draw):  # type: ignore[no-untyped-def]  # numba-typed
-    z = seed * _GOLDEN + path * _PATHMUL + np.uint64(event * 4 + draw + 1) * _GOLDEN
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    z = z ^ (z >> _S31)
-    return float(z >> _S11) * (1.0 / 9007199254740992.0)
+_u = cuda.jit(device=True)(uniform01)
+_window = cuda.jit(device=True)(event_window)
+_path = cuda.jit(device=True)(material_path)
+_add = cuda.jit(device=True)(add_path)
 
 
 @cuda.jit
@@ -81,12 +70,13 @@ def _kernel(  # type: ignore[no-untyped-def]  # numba-typed at compile time
     per = (paths + chunks - 1) // chunks
     p0 = c * per
     p1 = min(paths, p0 + per)
-    k_n = dur_days.shape[0]
     lo = ev_ptr[m]
     n_ev = ev_ptr[m + 1] - lo
     start = cuda.local.array(MAX_EVENTS, np.int64)
     end = cuda.local.array(MAX_EVENTS, np.int64)
-    sf0 = sf1 = un_sum0 = un_sum1 = ex_d0 = ex_d1 = ex_n0 = ex_n1 = 0.0
+    mine = cuda.local.array((2, 4), np.float64)
+    for k in range(8):
+        mine[k // 4, k % 4] = 0.0
     useed = np.uint64(seed)
     for p in range(p0, p1):
         if n_ev == 0:
@@ -95,100 +85,32 @@ def _kernel(  # type: ignore[no-untyped-def]  # numba-typed at compile time
         for j in range(n_ev):
             e = ev_order[lo + j]
             if _u(useed, up, e, 0) < ev_p[e]:
-                s = min(int(_u(useed, up, e, 1) * horizon), horizon - 1)
-                x = _u(useed, up, e, 2)
-                k = 0
-                while k < k_n and dur_cdf[k] <= x:
-                    k += 1
-                k = min(k, k_n - 1)
-                start[j] = s
-                end[j] = s + dur_days[k]
+                start[j], end[j] = _window(
+                    _u(useed, up, e, 1), _u(useed, up, e, 2), horizon, dur_days, dur_cdf
+                )
             else:
                 start[j] = -1
                 end[j] = -1
-        own0 = stock[m, 0]
-        own1 = stock[m, 1]
-        pool = stock[m, 2]
-        cap = max_draw_share * stock[m, 2]
-        lcap0 = max_lend_share * stock[m, 0]
-        lcap1 = max_lend_share * stock[m, 1]
-        el0 = level[m, 0] >= release_level
-        el1 = level[m, 1] >= release_level
-        cl0 = level[m, 0] < lend_below_level
-        cl1 = level[m, 1] < lend_below_level
-        dr0 = dr1 = ln0 = ln1 = 0.0
-        un0 = un1 = 0.0
-        f0 = f1 = -1
-        x0 = x1 = -1
-        for t in range(horizon):
-            loss0 = 0.0
-            loss1 = 0.0
-            for j in range(n_ev):
-                if start[j] <= t and t < end[j]:
-                    e = ev_order[lo + j]
-                    loss0 += ev_lost[e, 0]
-                    loss1 += ev_lost[e, 1]
-            if loss0 <= 0.0 and loss1 <= 0.0:
-                continue
-            need0 = min(loss0, cons[m, 0])
-            need1 = min(loss1, cons[m, 1])
-            if need0 > 0 and f0 < 0:
-                f0 = t
-            if need1 > 0 and f1 < 0:
-                f1 = t
-            use0 = min(need0, own0)
-            use1 = min(need1, own1)
-            own0 -= use0
-            own1 -= use1
-            r0 = need0 - use0
-            r1 = need1 - use1
-            if need0 > 0 and own0 <= 0 and x0 < 0:
-                x0 = t
-            if need1 > 0 and own1 <= 0 and x1 < 0:
-                x1 = t
-            w0 = min(r0, cap - dr0) if el0 else 0.0
-            w1 = min(r1, cap - dr1) if el1 else 0.0
-            tot = w0 + w1
-            if tot > 0:
-                give = min(tot, pool)
-                frac = give / tot
-                g0 = w0 * frac
-                g1 = w1 * frac
-                pool -= give
-                dr0 += g0
-                dr1 += g1
-                r0 -= g0
-                r1 -= g1
-            l0 = min(r0, min(own1, lcap1 - ln1)) if cl1 else 0.0
-            l1 = min(r1, min(own0, lcap0 - ln0)) if cl0 else 0.0
-            own1 -= l0
-            ln1 += l0
-            own0 -= l1
-            ln0 += l1
-            r0 -= l0
-            r1 -= l1
-            un0 += r0
-            un1 += r1
-        if un0 > 1e-9:
-            sf0 += 1.0
-        if un1 > 1e-9:
-            sf1 += 1.0
-        un_sum0 += un0
-        un_sum1 += un1
-        if x0 >= 0:
-            ex_d0 += x0 - f0
-            ex_n0 += 1.0
-        if x1 >= 0:
-            ex_d1 += x1 - f1
-            ex_n1 += 1.0
-    acc[c, m, 0, 0] = sf0
-    acc[c, m, 0, 1] = un_sum0
-    acc[c, m, 0, 2] = ex_d0
-    acc[c, m, 0, 3] = ex_n0
-    acc[c, m, 1, 0] = sf1
-    acc[c, m, 1, 1] = un_sum1
-    acc[c, m, 1, 2] = ex_d1
-    acc[c, m, 1, 3] = ex_n1
+        un0, un1, d0, d1 = _path(
+            start,
+            end,
+            n_ev,
+            lo,
+            ev_order,
+            ev_lost,
+            cons,
+            level,
+            stock,
+            m,
+            horizon,
+            release_level,
+            max_draw_share,
+            lend_below_level,
+            max_lend_share,
+        )
+        _add(mine, un0, un1, d0, d1)
+    for k in range(8):
+        acc[c, m, k // 4, k % 4] = mine[k // 4, k % 4]
 
 
 def gpu_available() -> bool:

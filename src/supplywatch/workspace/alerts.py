@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from supplywatch import access
 from supplywatch.access import AccessDenied, Principal
-from supplywatch.alerts.evaluate import monthly_dates, timeline
 from supplywatch.alerts.explain import level_change_evidence
 from supplywatch.alerts.model import Ladder, load_ladder
 from supplywatch.planning import cover as cov
@@ -46,10 +45,7 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             fp = self.services.store_fingerprint()
             started = self.clock()
             fr = self._frames()
-            tl = self._cached(
-                ("timeline", when, ladder.version),
-                lambda: timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder),
-            )
+            tl = self._timeline(when, ladder)
             snaps = self.services.snapshot_ids()
             changes = 0
             with db.transaction(self.sessions) as s:

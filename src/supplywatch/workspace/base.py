@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from supplywatch.access import Principal
-from supplywatch.alerts.evaluate import level_name
+from supplywatch.alerts.evaluate import level_name, monthly_dates, timeline
 from supplywatch.alerts.model import Ladder
 from supplywatch.services import Services
 from supplywatch.settings import Settings
@@ -130,6 +130,15 @@ class WorkspaceBase:
         return self._cached(
             ("frames", *SERVICE_IMPORTERS),
             lambda: self.services.frames("duckdb", list(SERVICE_IMPORTERS)),
+        )
+
+    def _timeline(self, when: date, ladder: Ladder) -> Any:
+        """Scores and levels of the service's importers monthly since 2000 and on ``when``
+        (levels carry hysteresis, so a date's level needs its history); cached."""
+        fr = self._frames()
+        return self._cached(
+            ("timeline", when, ladder.version),
+            lambda: timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder),
         )
 
     def _audit(

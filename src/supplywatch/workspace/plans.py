@@ -14,12 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from supplywatch.access import Principal
-from supplywatch.alerts.evaluate import monthly_dates, timeline
 from supplywatch.alerts.model import load_ladder
-from supplywatch.planning import cover as cov
 from supplywatch.services import plan_stockpile
 from supplywatch.state import db
-from supplywatch.state.models import ConsumptionEntry, Plan, StockEntry
+from supplywatch.state.models import Plan
 from supplywatch.workspace.base import (
     InputError,
     NotFound,
@@ -57,47 +55,20 @@ class PlansMixin(StocksMixin):
             raise InputError(errors)
         cons_side, stock_slot = ORG_SLOT[p.org]
         with self.sessions() as s:
-            stocks = cov.latest_stocks(
-                (
-                    cov.StockRecord(
-                        e.org_code,
-                        e.item_id,
-                        e.holder,
-                        e.quantity_t,
-                        e.as_of_date,
-                        _aware(e.entered_at),
-                    )
-                    for e in s.scalars(
-                        select(StockEntry).where(
-                            StockEntry.org_code == p.org, StockEntry.holder == "national"
-                        )
-                    )
-                ),
-                when,
-            )
-            entered = cov.latest_known(
-                (
-                    (c.item_id, c.as_of_date, _aware(c.entered_at), c.tonnes_per_year)
-                    for c in s.scalars(
-                        select(ConsumptionEntry).where(ConsumptionEntry.org_code == p.org)
-                    )
-                ),
-                when,
-            )
+            stocks = self._stock_levels(s, (p.org,), when)
+            entered = self._entered_consumption(s, (p.org,), when)
         held: dict[str, tuple[float, float, float]] = {}
-        for (_org, item, _holder), q in stocks.items():
+        for (_org, item, holder), q in stocks.items():
+            if holder != "national":  # firms' working stock and shipments: not strategic
+                continue
             slot = [0.0, 0.0, 0.0]
             slot[stock_slot] = q
             held[item] = (slot[0], slot[1], slot[2])
         consumption = (
-            {} if cons_side is None else {(item, cons_side): t for item, t in entered.items()}
+            {} if cons_side is None else {(item, cons_side): t for (_o, item), t in entered.items()}
         )
-        ladder = load_ladder()
         fr = self._frames()
-        tl = self._cached(
-            ("timeline", when, ladder.version),
-            lambda: timeline(fr, [*monthly_dates(EARLIEST, when), when], ladder),
-        )
+        tl = self._timeline(when, load_ladder())
         res = plan_stockpile(
             self.services,
             budget_krw=float(params["budget_krw"]),

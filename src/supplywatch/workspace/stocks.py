@@ -227,13 +227,7 @@ class StocksMixin(WorkspaceBase):
         orgs: tuple[str, ...] = (
             ("KR", "JP", "JOINT") if importer == "BLOC" else (access.IMPORTER_ORG[importer],)
         )
-        recs = [
-            cov.StockRecord(
-                e.org_code, e.item_id, e.holder, e.quantity_t, e.as_of_date, _aware(e.entered_at)
-            )
-            for e in s.scalars(select(StockEntry).where(StockEntry.org_code.in_(orgs)))
-        ]
-        levels = cov.latest_stocks(recs, when)
+        levels = self._stock_levels(s, orgs, when)
         items = sorted({k[1] for k in levels})
         tgt_org = "JOINT" if importer == "BLOC" else orgs[0]
         targets = {
@@ -251,6 +245,19 @@ class StocksMixin(WorkspaceBase):
                 targets.get(item, targets.get("*", (None, None))),
             )
         return out
+
+    @staticmethod
+    def _stock_levels(
+        s: Session, orgs: tuple[str, ...], when: date
+    ) -> dict[tuple[str, str, str], float]:
+        """Per (org, item, holder) of ``orgs``: the latest stock level known on ``when``."""
+        recs = [
+            cov.StockRecord(
+                e.org_code, e.item_id, e.holder, e.quantity_t, e.as_of_date, _aware(e.entered_at)
+            )
+            for e in s.scalars(select(StockEntry).where(StockEntry.org_code.in_(orgs)))
+        ]
+        return cov.latest_stocks(recs, when)
 
     @staticmethod
     def _entered_consumption(

@@ -1104,6 +1104,37 @@
     );
   }
 
+  /** Before a submit: hide every field's message and mark, and the form's general errors. */
+  function clearFieldErrors(form, general) {
+    form.querySelectorAll(".field-error").forEach((el) => {
+      el.hidden = true;
+      el.textContent = "";
+    });
+    form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+    general.replaceChildren();
+  }
+
+  /** A failed submit: each 422 message under its field (the input named like the last of
+      `fields` in its loc; its slot's testid is `prefix` + field), anything else in `general`. */
+  function showSubmitError(form, general, err, fields, prefix) {
+    if (!(err.status === 422 && Array.isArray(err.detail))) {
+      general.append(errorBox(err));
+      return;
+    }
+    for (const e of fieldErrors(err.detail)) {
+      const field = [...e.loc].reverse().find((p) => fields.includes(p));
+      const slot = field ? form.querySelector('[data-testid="' + prefix + field + '"]') : null;
+      if (slot) {
+        slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + e.msg;
+        slot.hidden = false;
+        const input = form.querySelector('[name="' + field + '"]');
+        if (input) input.classList.add("invalid");
+      } else {
+        general.append(h("div", { text: locText(e.loc) + ": " + e.msg }));
+      }
+    }
+  }
+
   function stockForm(onSaved) {
     const items = [...state.items.values()].sort((a, b) => a.material_id.localeCompare(b.material_id));
     const itemSel = h(
@@ -1136,12 +1167,7 @@
     );
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      form.querySelectorAll(".field-error").forEach((el) => {
-        el.hidden = true;
-        el.textContent = "";
-      });
-      form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
-      general.replaceChildren();
+      clearFieldErrors(form, general);
       ok.hidden = true;
       const q = qty.value.trim();
       const entry = {
@@ -1161,22 +1187,7 @@
         note.value = "";
         await onSaved();
       } catch (err) {
-        if (err.status === 422 && Array.isArray(err.detail)) {
-          for (const e of fieldErrors(err.detail)) {
-            const field = [...e.loc].reverse().find((p) => STOCK_FIELDS.includes(p));
-            const slot = field ? form.querySelector('[data-testid="stock-error-' + field + '"]') : null;
-            if (slot) {
-              slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + e.msg;
-              slot.hidden = false;
-              const input = form.querySelector('[name="' + field + '"]');
-              if (input) input.classList.add("invalid");
-            } else {
-              general.append(h("div", { text: locText(e.loc) + ": " + e.msg }));
-            }
-          }
-        } else {
-          general.append(errorBox(err));
-        }
+        showSubmitError(form, general, err, STOCK_FIELDS, "stock-error-");
       } finally {
         submit.disabled = false;
       }
@@ -1438,12 +1449,7 @@
     );
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      form.querySelectorAll(".field-error").forEach((el) => {
-        el.hidden = true;
-        el.textContent = "";
-      });
-      form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
-      general.replaceChildren();
+      clearFieldErrors(form, general);
       const body = {};
       for (const f of ["budget_krw", "budget_jpy", "krw_per_usd", "jpy_per_usd", "paths"]) {
         const v = fields[f].value.trim();
@@ -1459,21 +1465,7 @@
       try {
         await onDone(await api("POST", "/plans", { json: body }));
       } catch (err) {
-        if (err.status === 422 && Array.isArray(err.detail)) {
-          for (const e of fieldErrors(err.detail)) {
-            const field = e.loc.find((p) => PLAN_FIELDS.includes(p));
-            const slot = field ? form.querySelector('[data-testid="plan-error-' + field + '"]') : null;
-            if (slot) {
-              slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + e.msg;
-              slot.hidden = false;
-              fields[field].classList.add("invalid");
-            } else {
-              general.append(h("div", { text: locText(e.loc) + ": " + e.msg }));
-            }
-          }
-        } else {
-          general.append(errorBox(err));
-        }
+        showSubmitError(form, general, err, PLAN_FIELDS, "plan-error-");
       } finally {
         submit.disabled = false;
         busy.hidden = true;
