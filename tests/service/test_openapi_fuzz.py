@@ -19,6 +19,7 @@ from tests.service.conftest import service_settings
 
 pytestmark = pytest.mark.slow
 
+REQUEST_TIMEOUT_S = 300
 #: Operations that run the risk engine (seconds per new parameter set) get fewer examples.
 HEAVY = (
     "/api/v1/screen",
@@ -68,7 +69,11 @@ def test_no_server_errors_and_schema_conformance(api: tuple[object, str]) -> Non
         @settings(max_examples=n, deadline=None, suppress_health_check=list(HealthCheck))
         def run(case: schemathesis.Case) -> None:
             case.call_and_validate(
-                headers=headers, checks=[not_a_server_error, response_schema_conformance]
+                headers=headers,
+                checks=[not_a_server_error, response_schema_conformance],
+                # correctness, not speed (benchmarks measure that): a heavy operation on a new
+                # date may take longer than schemathesis' 10 s default on a loaded machine
+                timeout=REQUEST_TIMEOUT_S,
             )
 
         try:
