@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from supplywatch.alerts.model import load_ladder
 from supplywatch.services import plan_stockpile
 from tests.service.conftest import Seeded
 
@@ -54,9 +55,27 @@ def test_plan_equals_the_planner_the_cli_runs(seeded_sqlite: Seeded) -> None:
         m["material_id"] for m in want["materials"]
     ]
     for a, b in zip(res["materials"], want["materials"], strict=True):
+        # the CLI computes its own frames: DuckDB's parallel sums can differ in the last bits,
+        # which can move a simulated exhaustion day, so only the plan is compared here ...
         assert a["target_t"] == pytest.approx(b["target_t"], rel=1e-6, abs=1e-6)
-        assert a["monte_carlo"] == b["monte_carlo"]
         assert a["level"] == b["level"]
+    # ... and everything, exactly, against the planner on the very frames the service holds
+    same = plan_stockpile(
+        s.ws.services,
+        budget_krw=50e9,
+        budget_jpy=5e9,
+        krw_per_usd=1400.0,
+        jpy_per_usd=150.0,
+        as_of=today,
+        materials=MATS,
+        paths=2000,
+        seed=7,
+        frames=s.ws._frames(),
+        levels_timeline=s.ws._timeline(today, load_ladder()),
+    )
+    for key in ("materials", "skipped", "plan", "rule_60_days", "monte_carlo", "budget"):
+        assert res[key] == same[key], key
+    assert res["marginal_value_per_usd_of_budget"] == same["marginal_value_per_usd_of_budget"]
     assert res["plan"]["objective_usd"] == pytest.approx(want["plan"]["objective_usd"], rel=1e-9)
     assert got["objective_usd"] == res["plan"]["objective_usd"]
     assert got["materials"] == len(res["materials"]) == 2  # gallium: no data for a plan
