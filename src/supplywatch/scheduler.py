@@ -5,7 +5,6 @@ process) is picked up too; an ingest through the API triggers the check at once.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -23,7 +22,6 @@ class Scheduler:
             "interval",
             seconds=ws.settings.watch_interval_s,
             id="watch",
-            next_run_time=datetime.now(UTC),
             max_instances=1,
             coalesce=True,
         )
@@ -38,20 +36,25 @@ class Scheduler:
 
     def start(self) -> None:
         self._s.start()
+        self._run_now(self._watch)
+
+    def _run_now(self, job: object) -> None:
+        """Run ``job`` once, now (a one-off job; APScheduler keeps the wall time)."""
+        self._s.add_job(job, max_instances=1)
 
     def shutdown(self) -> None:
         self._s.shutdown(wait=False)
 
     def trigger_evaluation(self) -> None:
         """Run the ingest check now (after an ingest)."""
-        self._s.modify_job("watch", next_run_time=datetime.now(UTC))
+        self._run_now(self._watch)
 
     def _watch(self) -> None:
         try:
             out = self.ws.evaluate_if_changed()
             if out:
                 log.info("re-evaluated after ingest: %s", out)
-                self._s.modify_job("webhooks", next_run_time=datetime.now(UTC))
+                self._run_now(self._deliver)
         except Exception:
             log.exception("evaluation failed")
 

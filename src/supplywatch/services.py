@@ -27,6 +27,7 @@ from supplywatch.alerts.evaluate import level_name as _level_name
 from supplywatch.alerts.model import Ladder, load_ladder
 from supplywatch.catalog.countries import encode_iso3
 from supplywatch.catalog.tables import TABLES
+from supplywatch.clock import Clock, clock_for, today
 from supplywatch.errors import ConfigError
 from supplywatch.items import loader
 from supplywatch.items.models import Material
@@ -101,8 +102,13 @@ _HS2022_TO_HS1992_SQL = """
 class Services:
     """Application services over one store."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock = clock or clock_for(settings.clock_frozen_at)
+
+    def today(self) -> date:
+        """Today by the application's clock (the default "as of" date)."""
+        return today(self.clock)
 
     @contextmanager
     def _store(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -127,7 +133,14 @@ class Services:
     ) -> list[IngestResult]:
         """Load the bundled snapshot (all sources, or some) into the store."""
         with self._store() as con:
-            return ingest_bundle(con, self.settings.bundle_dir, sources, progress, force=force)
+            return ingest_bundle(
+                con,
+                self.settings.bundle_dir,
+                sources,
+                progress,
+                force=force,
+                now=self.clock.now(),
+            )
 
     # --- status --------------------------------------------------------------------------------
     def status(self) -> list[SourceStatus]:
@@ -381,7 +394,7 @@ class Services:
                     "core_supplywatch__material_products "
                     "WHERE hs_revision_code = 'H6'"
                 ).df()
-        return bt.run(fr, events, ladder, links, imps, end or date.today())
+        return bt.run(fr, events, ladder, links, imps, end or today(self.clock))
 
     def calibrate(self) -> dict[str, tuple[float, float]]:
         """Thresholds by the ladder's documented rule, on the current store."""
@@ -446,6 +459,7 @@ class Services:
             transport=transport,
         )
         out = st.snapshot_dir
+        now = self.clock.now()
 
         def secret(value: Any, name: str) -> str:
             if value is None:
@@ -463,6 +477,7 @@ class Services:
                         cmd_codes=query["hs"],
                         client=client,
                         snapshot_dir=out,
+                        now=now,
                         freq=query.get("freq", "A"),
                         api_key=key,
                     )
@@ -476,6 +491,7 @@ class Services:
                         service_key=secret(st.kcs_service_key, "kcs_service_key"),
                         client=client,
                         snapshot_dir=out,
+                        now=now,
                         countries=query.get("countries"),
                     )
                 )
@@ -488,12 +504,15 @@ class Services:
                         products=query["hs"],
                         client=client,
                         snapshot_dir=out,
+                        now=now,
                         times=query.get("times"),
                     )
                 )
             if source == "worldbank_wgi":
                 return Path(
-                    worldbank_wgi.fetch(client=client, snapshot_dir=out, years=query.get("years"))
+                    worldbank_wgi.fetch(
+                        client=client, snapshot_dir=out, years=query.get("years"), now=now
+                    )
                 )
         raise ConfigError(
             f"unknown live source {source!r}; known: comtrade, kcs, japan_customs, worldbank_wgi"
@@ -506,7 +525,7 @@ class Services:
         from supplywatch.pipeline.snapshot_ingest import ingest_snapshot
 
         with self._store() as con:
-            return ingest_snapshot(con, path, progress, force=force)
+            return ingest_snapshot(con, path, progress, force=force, now=self.clock.now())
 
 
 def plan_stockpile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -62,3 +63,8 @@ class Settings(BaseSettings):
         description="Back-test result (JSON from `supplywatch backtest --out`) the API serves.",
     )
     cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure.")
+    clock_frozen_at: datetime | None = Field(
+        default=None,
+        description="Freeze the application's clock at this time (ISO 8601; tests and "
+        "reproducible runs). Default: the real time.",
+    )

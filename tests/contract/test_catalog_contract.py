@@ -97,8 +97,11 @@ _LAYERS = [
     "api",
     "web",
 ]
+#: Modules every layer may import: the error types and the one clock.
+_EVERYWHERE = {"errors", "clock"}
 _ALLOWED = {
     "errors": set(),
+    "clock": set(),
     "settings": set(),
     "catalog": {"errors"},
     "items": {"errors", "catalog"},
@@ -157,10 +160,26 @@ def _imports(path: Path) -> set[str]:
 def test_imports_flow_one_way(path: Path) -> None:
     rel = path.relative_to(SRC)
     layer = rel.parts[0].removesuffix(".py") if rel.parts[0] != "__init__.py" else "errors"
-    if layer not in _ALLOWED:
-        return
-    bad = _imports(path) - _ALLOWED[layer] - {layer}
+    assert layer in _ALLOWED, f"{rel}: package {layer!r} has no place in the layer order"
+    imported = _imports(path)
+    unknown = imported - set(_ALLOWED)
+    assert not unknown, f"{rel} imports {sorted(unknown)}, not in the layer order"
+    bad = imported - _ALLOWED[layer] - _EVERYWHERE - {layer}
     assert not bad, f"{rel} imports {sorted(bad)} against the layer order"
+
+
+def test_layer_order_has_no_cycle() -> None:
+    seen: dict[str, int] = {}
+
+    def depth(layer: str, path: tuple[str, ...] = ()) -> int:
+        assert layer not in path, f"cycle: {' -> '.join((*path, layer))}"
+        if layer not in seen:
+            deps = _ALLOWED[layer] - {layer}
+            seen[layer] = 1 + max((depth(d, (*path, layer)) for d in deps), default=0)
+        return seen[layer]
+
+    for layer in _ALLOWED:
+        depth(layer)
 
 
 @pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))

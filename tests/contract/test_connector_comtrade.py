@@ -155,6 +155,7 @@ def test_iso_code_contradicting_the_numeric_code_is_an_error(tmp_path: Path) -> 
                 vintage_date=date(2025, 1, 1),
                 query={},
                 rows={"x.json": 4},
+                now=NOW,
             )
         )
     assert info.value.row == 2 and info.value.column == "partnerISO"
@@ -328,6 +329,7 @@ def test_fetch_refuses_an_error_inside_a_200_and_writes_nothing(tmp_path: Path) 
             cmd_codes=["250410"],
             client=client,
             snapshot_dir=tmp_path,
+            now=NOW,
         )
     assert not (tmp_path / "comtrade").exists()
 
@@ -400,14 +402,14 @@ def test_snapshot_refuses_unsafe_names(tmp_path: Path) -> None:
     }
     for name in ("../x.json", "snapshot.json", ".hidden"):
         with pytest.raises(ValueError, match="unsafe"):
-            write_snapshot(tmp_path, "comtrade", {name: b"[]"}, rows={name: 0}, **common)
+            write_snapshot(tmp_path, "comtrade", {name: b"[]"}, rows={name: 0}, **common, now=NOW)
 
 
 def test_parsed_monthly_snapshot_loads_into_the_store(small_store: Any, tmp_path: Path) -> None:
     from supplywatch.pipeline.snapshot_ingest import ingest_snapshot
 
     snap = snapshot_of(tmp_path, "monthly_format_reference_KOR_250410_2023.json")
-    result = ingest_snapshot(small_store, snap)
+    result = ingest_snapshot(small_store, snap, now=NOW)
     assert result.status == "loaded"
     got = small_store.execute(
         "SELECT partner_id_iso3, flow_code, value_usd, qty, available_date "

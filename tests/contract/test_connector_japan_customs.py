@@ -157,6 +157,7 @@ def test_file_without_a_recorded_flow_is_an_error(tmp_path: Path) -> None:
         vintage_date=date(2025, 1, 1),
         query={},
         rows={PX: 2},
+        now=NOW,
     )
     with pytest.raises(DataError, match="flow"):
         jc.parse(snap)

@@ -111,6 +111,7 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
         vintage_date=date(2025, 1, 1),
         query={},
         rows={"x.xml": 0},
+        now=NOW,
     )
     with pytest.raises(DataError, match="DOCTYPE"):
         kcs.parse(snap)
@@ -235,6 +236,7 @@ def test_fetch_refuses_a_gateway_error_and_writes_nothing(tmp_path: Path) -> Non
             service_key="K",
             client=client,
             snapshot_dir=tmp_path,
+            now=NOW,
         )
     assert not (tmp_path / "kcs").exists()
 
@@ -249,6 +251,7 @@ def test_http_failure_names_the_url_without_the_key(tmp_path: Path) -> None:
             service_key="TOPSECRET",
             client=client,
             snapshot_dir=tmp_path,
+            now=NOW,
         )
     assert "TOPSECRET" not in str(info.value) and "serviceKey=***" in str(info.value)
     assert info.value.status == 503

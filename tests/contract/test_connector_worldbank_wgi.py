@@ -66,6 +66,7 @@ def test_null_estimate_stays_null(tmp_path: Path) -> None:
         vintage_date=date(2025, 1, 1),
         query={},
         rows={"x.json": 3},
+        now=NOW,
     )
     rows = {r["country_id_iso3"]: r for r in wb.parse(snap).to_pylist()}
     assert rows["JPN"]["wgi_estimate"] is None
@@ -157,5 +158,5 @@ def test_fetch_refuses_an_api_error_and_writes_nothing(tmp_path: Path) -> None:
         sleep=lambda _s: None,
     )
     with client, pytest.raises(DataError, match="World Bank API error"):
-        wb.fetch(client=client, snapshot_dir=tmp_path, indicators=["PV.EST"])
+        wb.fetch(client=client, snapshot_dir=tmp_path, indicators=["PV.EST"], now=NOW)
     assert not (tmp_path / "worldbank_wgi").exists()

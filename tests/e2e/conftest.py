@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import CLOCK_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -111,6 +113,7 @@ def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "SUPPLYWATCH_DATABASE_URL": f"sqlite:///{tmp / 'service.sqlite'}",
         "SUPPLYWATCH_SCHEDULER_ENABLED": "false",
         "SUPPLYWATCH_BACKTEST_RESULTS": str(ROOT / "docs" / "backtest-dev-events.json"),
+        **CLOCK_ENV,
     }
     for username, (org, role) in USERS.items():
         _cli(

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import NOW
 from tests.e2e.conftest import EXPLAIN_TIMEOUT_MS, KR_STOCK, ROOT, PageLog, Server, password
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -285,7 +286,7 @@ def test_stock_entry_field_errors_csv_upload_and_backtest(
     expect(form.get_by_test_id("stock-error-quantity_t")).to_be_hidden()
     shot(page, screenshots, "10-stock-form-errors")
 
-    day = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    day = (NOW.date() - timedelta(days=1)).isoformat()
     form.get_by_test_id("stock-date").fill(day)
     form.get_by_test_id("stock-submit").click()
     expect(form.get_by_test_id("stock-form-ok")).to_be_visible()

@@ -8,6 +8,7 @@ import duckdb
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from tests.conftest import BUNDLE, NOW
 
 from supplywatch.errors import DataError
 from supplywatch.pipeline.bundle import load_manifest
@@ -21,7 +22,9 @@ def _lines(path: Path) -> list[str]:
 
 
 def _ingest(con: duckdb.DuckDBPyConnection, extracts: Path, source: str) -> None:
-    ingest_source(con, get_source(source), extracts / source, load_manifest(extracts)[source])
+    ingest_source(
+        con, get_source(source), extracts / source, load_manifest(extracts)[source], now=NOW
+    )
 
 
 def _expect_error(con: duckdb.DuckDBPyConnection, extracts: Path, source: str) -> DataError:
@@ -171,8 +174,6 @@ def test_bundled_file_must_match_its_manifest(
 ) -> None:
     import shutil
 
-    from tests.conftest import BUNDLE
-
     src = tmp_path / "wmd"
     shutil.copytree(BUNDLE / "wmd", src)
     path = src / "wmd_country_iso.csv"
@@ -180,6 +181,6 @@ def test_bundled_file_must_match_its_manifest(
     path.write_bytes(path.read_bytes()[:-40])  # truncated at a line boundary or not: caught
     before = table_checksums(small_store)
     with pytest.raises(DataError, match="differs from the manifest") as info:
-        ingest_source(small_store, get_source("wmd"), src, load_manifest(BUNDLE)["wmd"])
+        ingest_source(small_store, get_source("wmd"), src, load_manifest(BUNDLE)["wmd"], now=NOW)
     assert info.value.file == str(path)
     assert table_checksums(small_store) == before

@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 import pytest
-from tests.conftest import BUNDLE
+from tests.conftest import BUNDLE, NOW
 
 from supplywatch.pipeline.bundle import ingest_bundle
 from supplywatch.store.duckdb_store import table_checksums
@@ -113,7 +113,7 @@ def test_provenance_recorded(bundle_store: duckdb.DuckDBPyConnection) -> None:
 
 def test_rerun_is_a_noop(bundle_store: duckdb.DuckDBPyConnection) -> None:
     before = table_checksums(bundle_store)
-    results = ingest_bundle(bundle_store, BUNDLE)
+    results = ingest_bundle(bundle_store, BUNDLE, now=NOW)
     assert {r.status for r in results} == {"unchanged"}
     assert table_checksums(bundle_store) == before
 
@@ -122,6 +122,6 @@ def test_forced_reload_gives_identical_tables(bundle_store: duckdb.DuckDBPyConne
     before = {
         k: v for k, v in table_checksums(bundle_store).items() if k != "core_supplywatch__snapshots"
     }
-    ingest_bundle(bundle_store, BUNDLE, ["wgi"], force=True)
+    ingest_bundle(bundle_store, BUNDLE, ["wgi"], force=True, now=NOW)
     after = table_checksums(bundle_store)
     assert {k: v for k, v in after.items() if k != "core_supplywatch__snapshots"} == before

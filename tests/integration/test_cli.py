@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT, TEST_DATA
+from tests.conftest import CLOCK_ENV, ROOT, TEST_DATA
 
 
 def _cli(tmp: Path, *args: str, bundle: Path = TEST_DATA) -> subprocess.CompletedProcess[str]:
@@ -18,6 +18,7 @@ def _cli(tmp: Path, *args: str, bundle: Path = TEST_DATA) -> subprocess.Complete
         "SUPPLYWATCH_DB_PATH": str(tmp / "cli.duckdb"),
         "SUPPLYWATCH_BUNDLE_DIR": str(bundle),
         "COLUMNS": "200",
+        **CLOCK_ENV,
     }
     return subprocess.run(
         [sys.executable, "-m", "supplywatch.cli.main", *args],

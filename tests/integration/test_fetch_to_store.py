@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import TEST_DATA
+from tests.conftest import NOW, TEST_DATA
 
 from supplywatch.services import Services
 from supplywatch.settings import Settings
@@ -39,7 +39,10 @@ def _transport() -> httpx.MockTransport:
 def services(tmp_path: Path, extracts: Path) -> Services:
     svc = Services(
         Settings(
-            db_path=tmp_path / "s.duckdb", bundle_dir=extracts, snapshot_dir=tmp_path / "snapshots"
+            db_path=tmp_path / "s.duckdb",
+            bundle_dir=extracts,
+            snapshot_dir=tmp_path / "snapshots",
+            clock_frozen_at=NOW,
         )
     )
     svc.ingest(["hs"])

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT
+from tests.conftest import NOW, ROOT
 
 from supplywatch.store.duckdb_store import connect, table_checksums
 
@@ -18,10 +18,12 @@ _SCRIPT = """
 import logging, sys
 from pathlib import Path
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+from datetime import datetime
 from supplywatch.pipeline.bundle import ingest_bundle
 from supplywatch.store.duckdb_store import connect
 con = connect(Path(sys.argv[1]))
-ingest_bundle(con, Path(sys.argv[2]), sys.argv[3].split(","))
+now = datetime.fromisoformat(sys.argv[4])
+ingest_bundle(con, Path(sys.argv[2]), sys.argv[3].split(","), now=now)
 con.close()
 """
 _SOURCES = "hs,baci,wmd,wgi,pinksheet"
@@ -29,7 +31,7 @@ _SOURCES = "hs,baci,wmd,wgi,pinksheet"
 
 def _run(db: Path, bundle: Path) -> None:
     subprocess.run(
-        [sys.executable, "-c", _SCRIPT, str(db), str(bundle), _SOURCES],
+        [sys.executable, "-c", _SCRIPT, str(db), str(bundle), _SOURCES, NOW.isoformat()],
         check=True,
         cwd=ROOT,
         capture_output=True,
@@ -56,7 +58,7 @@ def test_sigkill_mid_load_then_rerun(tmp_path: Path, kill_at: str) -> None:
 
     killed = tmp_path / "killed.duckdb"
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SCRIPT, str(killed), str(bundle), _SOURCES],
+        [sys.executable, "-c", _SCRIPT, str(killed), str(bundle), _SOURCES, NOW.isoformat()],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,

@@ -13,6 +13,7 @@ from supplywatch.planning.model import MaterialInput, Scenario, load_assumptions
 from supplywatch.planning.scenarios import scenarios_for
 from supplywatch.services import Services, plan_stockpile
 from supplywatch.settings import Settings
+from tests.conftest import NOW
 
 A = load_assumptions()
 #: Illustrative budgets and exchange rates (user inputs, not data).
@@ -112,7 +113,7 @@ def test_minimum_lot_makes_it_a_mip() -> None:
 
 @pytest.mark.slow
 def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
-    svc = Services(Settings(db_path=store_path))
+    svc = Services(Settings(db_path=store_path, clock_frozen_at=NOW))
     res = plan_stockpile(
         svc,
         **DEMO,
@@ -208,7 +209,7 @@ def test_importance_from_assumptions_reaches_the_plan(
     from supplywatch.errors import ConfigError
     from supplywatch.planning import model
 
-    svc = Services(Settings(db_path=store_path))
+    svc = Services(Settings(db_path=store_path, clock_frozen_at=NOW))
     weighted = A.model_copy(update={"importance": {"niobium": 3.0}})
     monkeypatch.setattr(model, "load_assumptions", lambda: weighted)
     res = plan_stockpile(svc, **DEMO, materials=["niobium", "natural_graphite"], paths=500)

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import SOURCES, TEST_DATA
+from tests.conftest import NOW, SOURCES, TEST_DATA
 
 from supplywatch.catalog.tables import TABLES
 from supplywatch.pipeline.bundle import ingest_bundle
@@ -27,7 +27,7 @@ from supplywatch.store.pit import as_of_sql
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(tmp_path_factory.mktemp("prop") / "p.duckdb")
-    ingest_bundle(con, TEST_DATA, list(SOURCES))
+    ingest_bundle(con, TEST_DATA, list(SOURCES), now=NOW)
     yield con
     con.close()
 

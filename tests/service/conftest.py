@@ -17,6 +17,7 @@ import pytest
 
 from supplywatch.settings import Settings
 from supplywatch.workspace import Workspace
+from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -113,6 +114,7 @@ def service_settings(store_path: Path, url: str, **kw: object) -> Settings:
         "database_url": url,
         "scheduler_enabled": False,
         "backtest_results": ROOT / "docs" / "backtest-dev-events.json",
+        "clock_frozen_at": NOW,
     }
     return Settings(**{**values, **kw})  # type: ignore[arg-type]
 

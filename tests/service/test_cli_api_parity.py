@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import CLOCK_ENV, ROOT
 from tests.service.conftest import Seeded
 
 
 def _cli(store: Path, *args: str) -> object:
-    env = {**os.environ, "SUPPLYWATCH_DB_PATH": str(store), "COLUMNS": "200"}
+    env = {**os.environ, "SUPPLYWATCH_DB_PATH": str(store), "COLUMNS": "200", **CLOCK_ENV}
     r = subprocess.run(
         [sys.executable, "-m", "supplywatch.cli.main", *args, "--format", "json"],
         cwd=ROOT,

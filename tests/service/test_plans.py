@@ -35,7 +35,7 @@ def test_plan_equals_the_planner_the_cli_runs(seeded_sqlite: Seeded) -> None:
     r = _post(s, "KR", "analyst", BODY)
     assert r.status_code == 201, r.text
     got = r.json()
-    today = s.ws.clock().date()
+    today = s.ws.services.today()
     want = plan_stockpile(
         s.ws.services,
         budget_krw=50e9,

@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from supplywatch.api.app import create_app
+from supplywatch.clock import FixedClock
 from supplywatch.services import Services
 from supplywatch.workspace import Workspace
+from tests.conftest import NOW
 from tests.service.conftest import service_settings, wait_for
 
 pytestmark = pytest.mark.slow
@@ -26,7 +28,8 @@ def test_reevaluates_after_each_ingest(store_path: Path, tmp_path: Path) -> None
         scheduler_enabled=True,
         watch_interval_s=1.0,
     )
-    ws = Workspace(st)
+    clock = FixedClock(NOW)
+    ws = Workspace(st, clock=clock)
     ws.create_user(None, "jt_admin", "JOINT", "admin", "pw-0123456789")
     token = ws.create_token(ws.login("jt_admin", "pw-0123456789", "t")[2], "t")["token"]
     h = {"Authorization": f"Bearer {token}"}
@@ -39,11 +42,12 @@ def test_reevaluates_after_each_ingest(store_path: Path, tmp_path: Path) -> None
             wait_for(lambda: (last() or {}).get("finished_at") is not None, 120)
             first = last()
             assert first is not None and first["trigger"] == "ingest" and first["items"] > 100
+            clock.advance(minutes=1)  # time passes between the loads
             r = c.post("/api/v1/admin/ingest?source=wgi&force=true", headers=h)
             assert r.status_code == 200 and r.json()[0]["status"] == "loaded"
             wait_for(lambda: (last() or {}).get("id") == 2 and last()["finished_at"], 120)  # type: ignore[index]
             # an ingest by another writer (as the CLI does) is seen by the watch job
-            Services(st).ingest(["wgi"], force=True)
+            Services(st, FixedClock(clock.advance(minutes=1))).ingest(["wgi"], force=True)
             wait_for(lambda: (last() or {}).get("id") == 3 and last()["finished_at"], 120)  # type: ignore[index]
             assert c.get("/api/v1/admin/evaluations/last", headers=h).json()["id"] == 3
         # nothing changed since: the watch job does not evaluate again

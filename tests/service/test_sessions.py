@@ -8,26 +8,19 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from supplywatch.api.app import create_app
+from supplywatch.clock import FixedClock
 from supplywatch.workspace import Workspace
 from tests.service.conftest import service_settings
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.t
-
-
-def _client(store_path: Path, db_url: str, clock: Clock) -> tuple[Workspace, TestClient]:
+def _client(store_path: Path, db_url: str, clock: FixedClock) -> tuple[Workspace, TestClient]:
     ws = Workspace(service_settings(store_path, db_url, login_max_failures=3), clock=clock)
     ws.create_user(None, "kr_analyst", "KR", "analyst", "correct-horse-1")
     return ws, TestClient(create_app(ws.settings, ws))
 
 
 def test_cookie_session_csrf_logout_and_expiry(store_path: Path, db_url: str) -> None:
-    clock = Clock()
+    clock = FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     ws, c = _client(store_path, db_url, clock)
     try:
         r = c.post(
@@ -61,9 +54,9 @@ def test_cookie_session_csrf_logout_and_expiry(store_path: Path, db_url: str) ->
         assert wrong.status_code == 403
         ok = c.post("/api/v1/stocks", json=stock, headers={"X-CSRF-Token": body["csrf_token"]})
         assert ok.status_code == 201
-        clock.t += timedelta(hours=13)  # sessions live 12 h
+        clock.at += timedelta(hours=13)  # sessions live 12 h
         assert c.get("/api/v1/auth/me").status_code == 401
-        clock.t -= timedelta(hours=13)
+        clock.at -= timedelta(hours=13)
         assert c.post("/api/v1/auth/logout").status_code == 204
         c.cookies.set("sw_session", cookie)
         assert c.get("/api/v1/auth/me").status_code == 401
@@ -73,7 +66,7 @@ def test_cookie_session_csrf_logout_and_expiry(store_path: Path, db_url: str) ->
 
 
 def test_login_rate_limited(store_path: Path, db_url: str) -> None:
-    clock = Clock()
+    clock = FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     ws, c = _client(store_path, db_url, clock)
     try:
         bad = {"username": "kr_analyst", "password": "wrong-password"}
@@ -82,7 +75,7 @@ def test_login_rate_limited(store_path: Path, db_url: str) -> None:
         good = {"username": "kr_analyst", "password": "correct-horse-1"}
         r = c.post("/api/v1/auth/login", json=good)
         assert r.status_code == 429 and r.headers["retry-after"] == "300"
-        clock.t += timedelta(seconds=301)  # the window has passed
+        clock.at += timedelta(seconds=301)  # the window has passed
         assert c.post("/api/v1/auth/login", json=good).status_code == 200
         # malformed requests: 422 with the field named
         r = c.post("/api/v1/auth/login", json={"username": "x"})

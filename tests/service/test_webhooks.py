@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+from supplywatch.clock import FixedClock
 from supplywatch.workspace import Workspace
 from tests.service.conftest import service_settings
 
@@ -45,18 +46,10 @@ class Receiver:
         self.server.shutdown()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.t
-
-
 def _setup(
     store_path: Path, db_url: str, codes: list[int], attempts: int = 5
-) -> tuple[Workspace, Receiver, Clock]:
-    clock = Clock()
+) -> tuple[Workspace, Receiver, FixedClock]:
+    clock = FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     ws = Workspace(
         service_settings(store_path, db_url, webhook_max_attempts=attempts, webhook_backoff_s=30),
         clock=clock,
@@ -78,7 +71,7 @@ def test_signed_and_retried_with_backoff(store_path: Path, db_url: str) -> None:
         first = ws.deliver_webhooks()
         assert first["retrying"] == 2 and first["delivered"] == visible - 2
         assert ws.deliver_webhooks() == {"delivered": 0, "failed": 0, "retrying": 0}  # not due
-        clock.t += timedelta(seconds=31)  # first retry after 30 s
+        clock.at += timedelta(seconds=31)  # first retry after 30 s
         assert ws.deliver_webhooks() == {"delivered": 2, "failed": 0, "retrying": 0}
         assert len(rx.received) == visible + 2
         for headers, body in rx.received:
@@ -100,7 +93,7 @@ def test_gives_up_after_max_attempts(store_path: Path, db_url: str) -> None:
     try:
         ws.evaluate(as_of=date(2026, 11, 24))
         for step in (0, 31, 61):  # delays 30 s, then 60 s
-            clock.t += timedelta(seconds=step)
+            clock.at += timedelta(seconds=step)
             ws.deliver_webhooks()
         kr = ws.login("kr_admin", "pw-0123456789", "t")[2]
         ds = ws.deliveries(kr)

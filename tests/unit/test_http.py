@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from supplywatch.clock import FixedClock
 from supplywatch.sources.http import (
     FetchError,
     HttpClient,
@@ -99,10 +100,11 @@ def test_429_with_retry_after_then_200_serves_the_recorded_body() -> None:
 def test_retry_after_as_http_date() -> None:
     now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     header = format_datetime(now + timedelta(seconds=30), usegmt=True)
-    assert retry_after_seconds(header, now=now) == pytest.approx(30.0)
-    assert retry_after_seconds("120") == 120.0
-    assert retry_after_seconds(None) is None
-    assert retry_after_seconds("soon") is None
+    clock = FixedClock(now)
+    assert retry_after_seconds(header, clock=clock) == pytest.approx(30.0)
+    assert retry_after_seconds("120", clock=clock) == 120.0
+    assert retry_after_seconds(None, clock=clock) is None
+    assert retry_after_seconds("soon", clock=clock) is None
 
 
 def test_retry_after_is_capped() -> None:

@@ -14,6 +14,10 @@ CSRF_HEADER = "X-CSRF-Token"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
+#: Pagination is bounded: no list is near this long, and the databases need a 64-bit offset.
+MAX_OFFSET = 1_000_000_000
+
+
 def workspace(request: Request) -> Workspace:
     ws: Workspace = request.app.state.workspace
     return ws
@@ -45,7 +49,7 @@ class Paging:
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
-        offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
     ) -> None:
         self.limit = limit
         self.offset = offset

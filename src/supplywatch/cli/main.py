@@ -178,7 +178,7 @@ def items(
 def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """The main job: ingest the bundle, print the sources, then the KR+JP bloc screen."""
     svc = _services(ctx)
-    today = date.today()
+    today = svc.today()
     if fmt == Format.json:
         svc.ingest()
         emit_json(console, {**svc.headline(), "bloc_screen": svc.screen("BLOC", today, 15)})
@@ -274,7 +274,7 @@ def screen(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Items ranked by risk for an importer, with level (관심/주의/경계/심각) and main driver."""
-    when = _date(as_of)
+    when = _date(as_of, _services(ctx))
     imp = importer.strip().upper()
     rows = _services(ctx).screen(imp, when, top or None, engine.value, items.value)
     if fmt == Format.json:
@@ -363,7 +363,9 @@ def explain(
 ) -> None:
     """Why an item has its level: factors, supplier shares over time, production
     concentration, level history, evidence."""
-    exp = _services(ctx).explain(material, importer.value, _date(as_of), engine.value)
+    exp = _services(ctx).explain(
+        material, importer.value, _date(as_of, _services(ctx)), engine.value
+    )
     if chart is not None:
         chart.parent.mkdir(parents=True, exist_ok=True)
         chart.write_text(_services(ctx).explain_chart(exp), encoding="utf-8")
@@ -480,7 +482,7 @@ def plan(
         budget_jpy=budget_jpy,
         krw_per_usd=krw_per_usd,
         jpy_per_usd=jpy_per_usd,
-        as_of=_date(as_of),
+        as_of=_date(as_of, _services(ctx)),
         materials=[m.strip() for m in materials.split(",")] if materials else None,
         paths=paths,
         seed=seed,
@@ -534,9 +536,9 @@ def plan(
     )
 
 
-def _date(text: str | None) -> date:
+def _date(text: str | None, svc: Services) -> date:
     if text is None:
-        return date.today()
+        return svc.today()
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

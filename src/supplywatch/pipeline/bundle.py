@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,7 @@ def ingest_bundle(
     progress: Progress | None = None,
     *,
     force: bool = False,
+    now: datetime,
 ) -> list[IngestResult]:
     """Ingest the bundled sources (all, or ``only``), dependencies first, then the catalog."""
     manifest = load_manifest(bundle_dir)
@@ -51,9 +53,15 @@ def ingest_bundle(
         if name in names:
             results.append(
                 ingest_source(
-                    con, SOURCES[name], bundle_dir / name, manifest[name], progress, force=force
+                    con,
+                    SOURCES[name],
+                    bundle_dir / name,
+                    manifest[name],
+                    progress,
+                    force=force,
+                    now=now,
                 )
             )
     if ITEMS in names:
-        results.append(ingest_items(con, progress, force=force))
+        results.append(ingest_items(con, progress, force=force, now=now))
     return results

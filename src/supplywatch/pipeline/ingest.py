@@ -71,6 +71,7 @@ def ingest_source(
     progress: Progress | None = None,
     *,
     force: bool = False,
+    now: datetime,
 ) -> IngestResult:
     """Load the snapshot of ``spec`` found in ``directory``; a no-op if already loaded."""
     say = progress or (lambda _msg: None)
@@ -93,7 +94,7 @@ def ingest_source(
         counts = _stage(con, spec, paths, snap, say)
         say(f"{spec.name}: writing")
         log.info("source=%s begin transaction", spec.name)
-        _commit(con, db, spec, paths, shas, snap, provenance, counts)
+        _commit(con, db, spec, paths, shas, snap, provenance, counts, now)
         log.info("source=%s committed snapshot=%s", spec.name, snap)
     finally:
         con.execute("RESET search_path")
@@ -199,21 +200,26 @@ def _commit(
     snap: str,
     prov: Provenance,
     counts: dict[str, int],
+    now: datetime,
 ) -> None:
     files = [
         (path.name, sha, path.stat().st_size, counts[path.name])
         for path, sha in zip(paths, shas, strict=True)
     ]
-    rows = provenance_rows(snap, spec.name, prov, files)
+    rows = provenance_rows(snap, spec.name, prov, files, now)
     commit_staged(con, db, spec.tables, rows)
 
 
 def provenance_rows(
-    snap: str, source: str, prov: Provenance, files: Sequence[tuple[str, str, int, int]]
+    snap: str,
+    source: str,
+    prov: Provenance,
+    files: Sequence[tuple[str, str, int, int]],
+    now: datetime,
 ) -> list[tuple[object, ...]]:
     """Rows of core_supplywatch__snapshots for a snapshot's files (name, sha256, size,
-    rows), stamped with the load time."""
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    rows), stamped with the load time ``now``."""
+    loaded_at = now.astimezone(UTC).replace(tzinfo=None)
     return [
         (
             snap,

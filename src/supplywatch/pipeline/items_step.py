@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -32,7 +32,11 @@ _TABLES = (
 
 
 def ingest_items(
-    con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, force: bool = False
+    con: duckdb.DuckDBPyConnection,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+    now: datetime,
 ) -> IngestResult:
     """Validate the catalog, derive its HS links, and store it (a no-op if unchanged)."""
     say = progress or (lambda _msg: None)
@@ -87,7 +91,7 @@ def ingest_items(
             con.execute(f"CREATE TABLE {STG}.main.{name} AS SELECT * FROM _arrow_in")
             con.unregister("_arrow_in")
             validate.check_table(con, f"{STG}.main.{name}", t, str(loader.MATERIALS_FILE), {})
-        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        loaded_at = now.astimezone(UTC).replace(tzinfo=None)
         snap_rows: list[tuple[object, ...]] = [
             (
                 snap,
@@ -98,9 +102,9 @@ def ingest_items(
                 "supplywatch item catalog (sources cited per claim)",
                 f"src/supplywatch/items/data/{f.name}",
                 None,
-                date.today(),
+                loaded_at.date(),
                 hs_snap,
-                date.today(),
+                loaded_at.date(),
                 sha,
                 f.stat().st_size,
                 len(materials) if f == loader.MATERIALS_FILE else len(lists),

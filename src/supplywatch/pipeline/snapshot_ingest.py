@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -113,6 +114,7 @@ def ingest_snapshot(
     progress: Progress | None = None,
     *,
     force: bool = False,
+    now: datetime,
 ) -> IngestResult:
     """Check and upsert one fetched snapshot; a no-op when it is already loaded."""
     say = progress or (lambda _msg: None)
@@ -171,7 +173,7 @@ def ingest_snapshot(
             )
         validate.check_table(con, f"{STG}.main.parsed", t, where, {})
         say(f"{source}: writing")
-        _upsert(con, db, loader.table, t.primary_key, cols, snap, source, prov, files)
+        _upsert(con, db, loader.table, t.primary_key, cols, snap, source, prov, files, now)
     finally:
         con.execute(f"DETACH {STG}")
     return IngestResult(
@@ -189,6 +191,7 @@ def _upsert(
     source: str,
     prov: Provenance,
     files: list[Path],
+    now: datetime,
 ) -> None:
     target = f'"{db}".main."{table}"'
     on = " AND ".join(f't."{k}" = p."{k}"' for k in key)
@@ -208,6 +211,7 @@ def _upsert(
                     (f.name, rec.sha256, rec.size_bytes, rec.rows)
                     for f, rec in zip(files, prov.files, strict=True)
                 ],
+                now,
             ),
         )
         con.commit()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -167,7 +167,7 @@ def fetch(
     classification: str = "HS",
     api_key: str | None = None,
     tariff_line: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Path:
     """Fetch every reporter x year (monthly: x month when a year is too large) and write one
     snapshot holding each raw response; return its directory."""
@@ -206,7 +206,7 @@ def fetch(
                     )
                 files[name], rows[name] = body, n
                 requests.append({"file": name, "url": url, "params": params})
-    stamp = now or datetime.now(UTC)
+    stamp = now
     return write_snapshot(
         snapshot_dir,
         SOURCE,

@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from supplywatch.clock import Clock, SystemClock
 from supplywatch.errors import SupplywatchError
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def without_secrets(params: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if not is_secret(k)}
 
 
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+def retry_after_seconds(value: str | None, *, clock: Clock) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
     if value is None or not value.strip():
         return None
@@ -92,7 +93,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - clock.now()).total_seconds())
 
 
 def _retryable_status(status: int) -> bool:
@@ -116,6 +117,7 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         *,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Clock | None = None,
         backoff_base_s: float = 1.0,
         backoff_max_s: float = 60.0,
         max_retry_after_s: float = 600.0,
@@ -131,6 +133,9 @@ class HttpClient:
         self.max_retry_after_s = max_retry_after_s
         self._sleep = sleep
         self._clock = clock
+        # An HTTP-date Retry-After is compared with the real time (transport timing, not a
+        # business date); tests pass a FixedClock.
+        self._wall_clock = wall_clock or SystemClock()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._last_call: float | None = None
         self._client = httpx.Client(
@@ -218,7 +223,7 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _retry_delay(self, response: httpx.Response, attempt: int) -> float:
-        after = retry_after_seconds(response.headers.get("Retry-After"))
+        after = retry_after_seconds(response.headers.get("Retry-After"), clock=self._wall_clock)
         if after is None:
             return self.backoff_s(attempt)
         return min(after, self.max_retry_after_s)

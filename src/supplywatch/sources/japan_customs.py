@@ -26,7 +26,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,7 +128,7 @@ def fetch(
     partners: Sequence[str] | None = None,
     times: Sequence[str] | None = None,
     limit: int = MAX_LIMIT,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Path:
     """Fetch every page of every table (following ``NEXT_KEY``); write one snapshot."""
     files: dict[str, bytes] = {}
@@ -167,7 +167,7 @@ def fetch(
             if next_key in (None, ""):
                 break
             start, page = int(next_key), page + 1
-    stamp = now or datetime.now(UTC)
+    stamp = now
     return write_snapshot(
         snapshot_dir,
         SOURCE,

@@ -25,7 +25,7 @@ import logging
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - DOCTYPEs are refused before parsing
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ def fetch(
     client: HttpClient,
     snapshot_dir: Path,
     countries: Sequence[str] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Path:
     """Fetch every HS code x country x 12-month window; write one snapshot of the raw XML."""
     files: dict[str, bytes] = {}
@@ -112,7 +112,7 @@ def fetch(
                 rows[name] = len(_items(body, Path(name)))
                 files[name] = body
                 requests.append({"file": name, "url": url, "params": params})
-    stamp = now or datetime.now(UTC)
+    stamp = now
     return write_snapshot(
         snapshot_dir,
         SOURCE,

@@ -67,7 +67,7 @@ def write_snapshot(
     query: Mapping[str, Any],
     rows: Mapping[str, int],
     note: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Path:
     """Write ``files`` unchanged plus ``snapshot.json``; return the new snapshot directory.
 
@@ -84,7 +84,7 @@ def write_snapshot(
             raise ValueError(f"unsafe snapshot file name {name!r}")
         if name not in rows:
             raise ValueError(f"no record count given for {name!r}")
-    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    stamp = now.astimezone(UTC)
     digests = [hashlib.sha256(data).hexdigest() for data in files.values()]
     final = Path(base_dir) / source / f"{stamp:%Y%m%dT%H%M%SZ}-{snapshot_hash(digests)}"
     if final.exists():

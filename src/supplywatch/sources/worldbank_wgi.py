@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,7 @@ def fetch(
     indicators: Sequence[str] = tuple(INDICATORS),
     years: tuple[int, int] | None = None,
     per_page: int = 10_000,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Path:
     """Fetch every page of every indicator; write one snapshot of the raw JSON pages."""
     files: dict[str, bytes] = {}
@@ -111,7 +111,7 @@ def fetch(
             files[name], rows[name] = body, len(records)
             requests.append({"file": name, "url": url, "params": params})
             page += 1
-    stamp = now or datetime.now(UTC)
+    stamp = now
     return write_snapshot(
         snapshot_dir,
         SOURCE,

@@ -13,6 +13,7 @@ from supplywatch import access
 from supplywatch.access import AccessDenied, Principal
 from supplywatch.alerts.explain import level_change_evidence
 from supplywatch.alerts.model import Ladder, load_ladder
+from supplywatch.clock import today
 from supplywatch.planning import cover as cov
 from supplywatch.state import db
 from supplywatch.state.models import (
@@ -39,43 +40,46 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
     def evaluate(self, trigger: str = "manual", as_of: date | None = None) -> dict[str, Any]:
         """Run the risk engine for KOR, JPN and BLOC, apply days of cover, and turn level
         changes into alerts (deduplicated), audit entries and webhook deliveries."""
-        when = as_of or self.clock().date()
-        ladder = load_ladder()
         with self._eval_lock:
-            fp = self.services.store_fingerprint()
-            started = self.clock()
-            fr = self._frames()
-            tl = self._timeline(when, ladder)
-            snaps = self.services.snapshot_ids()
-            changes = 0
-            with db.transaction(self.sessions) as s:
-                ev = Evaluation(
-                    as_of_date=when,
-                    store_fingerprint=fp,
-                    ladder_version=ladder.version,
-                    trigger=trigger,
-                    started_at=started,
-                )
-                s.add(ev)
-                s.flush()
-                covers = {imp: self._covers(s, imp, when, fr) for imp in SERVICE_IMPORTERS}
-                tl = tl.sort_values(["item_id", "importer_id", "as_of_date"])
-                n = 0
-                for (_item, imp), g in tl.groupby(["item_id", "importer_id"], sort=True):
-                    n += 1
-                    changes += self._apply_level(s, ev, ladder, snaps, g, covers[imp], when)
-                ev.n_items = n
-                ev.n_changes = changes
-                ev.finished_at = self.clock()
-                self._audit(
-                    s,
-                    None,
-                    "evaluation.finished",
-                    "evaluation",
-                    str(ev.id),
-                    {"trigger": trigger, "as_of": when.isoformat(), "changes": changes},
-                )
-                eid = ev.id
+            return self._evaluate_locked(trigger, as_of)
+
+    def _evaluate_locked(self, trigger: str, as_of: date | None) -> dict[str, Any]:
+        when = as_of or today(self.clock)
+        ladder = load_ladder()
+        fp = self.services.store_fingerprint()
+        started = self.clock.now()
+        fr = self._frames()
+        tl = self._timeline(when, ladder)
+        snaps = self.services.snapshot_ids()
+        changes = 0
+        with db.transaction(self.sessions) as s:
+            ev = Evaluation(
+                as_of_date=when,
+                store_fingerprint=fp,
+                ladder_version=ladder.version,
+                trigger=trigger,
+                started_at=started,
+            )
+            s.add(ev)
+            s.flush()
+            covers = {imp: self._covers(s, imp, when, fr) for imp in SERVICE_IMPORTERS}
+            tl = tl.sort_values(["item_id", "importer_id", "as_of_date"])
+            n = 0
+            for (_item, imp), g in tl.groupby(["item_id", "importer_id"], sort=True):
+                n += 1
+                changes += self._apply_level(s, ev, ladder, snaps, g, covers[imp], when)
+            ev.n_items = n
+            ev.n_changes = changes
+            ev.finished_at = self.clock.now()
+            self._audit(
+                s,
+                None,
+                "evaluation.finished",
+                "evaluation",
+                str(ev.id),
+                {"trigger": trigger, "as_of": when.isoformat(), "changes": changes},
+            )
+            eid = ev.id
         return {"evaluation_id": eid, "as_of": when.isoformat(), "items": n, "changes": changes}
 
     def _apply_level(
@@ -115,7 +119,7 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         state.since_date, state.evaluation_id = changed_on, ev.id
         if level == prev:
             return 0
-        at = self.clock()
+        at = self.clock.now()
         for a in s.scalars(
             select(Alert).where(
                 Alert.item_id == item,
@@ -174,19 +178,20 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
 
     def evaluate_if_changed(self) -> dict[str, Any] | None:
         """Re-evaluate when the store changed since the last evaluation (a new ingest)."""
-        fp = self.services.store_fingerprint()
-        if fp == "empty":
-            return None
-        with self.sessions() as s:
-            last = s.scalar(
-                select(Evaluation.store_fingerprint)
-                .where(Evaluation.finished_at.is_not(None))
-                .order_by(Evaluation.id.desc())
-                .limit(1)
-            )
-        if last == fp:
-            return None
-        return self.evaluate(trigger="ingest")
+        with self._eval_lock:  # checked under the lock: two watchers never evaluate twice
+            fp = self.services.store_fingerprint()
+            if fp == "empty":
+                return None
+            with self.sessions() as s:
+                last = s.scalar(
+                    select(Evaluation.store_fingerprint)
+                    .where(Evaluation.finished_at.is_not(None))
+                    .order_by(Evaluation.id.desc())
+                    .limit(1)
+                )
+            if last == fp:
+                return None
+            return self._evaluate_locked("ingest", None)
 
     def alerts(
         self,
@@ -253,7 +258,7 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             allowed = {"new": {"acknowledged", "resolved"}, "acknowledged": {"resolved"}}
             if to not in allowed.get(a.status, set()):
                 raise Conflict(f"alert {alert_id} is {a.status}; cannot become {to}")
-            at = self.clock()
+            at = self.clock.now()
             frm = a.status
             a.status, a.updated_at = to, at
             if to == "acknowledged":

@@ -53,7 +53,7 @@ class AuthMixin(WorkspaceBase):
                 role=role,
                 password_hash=access.hash_password(password),
                 is_active=True,
-                created_at=self.clock(),
+                created_at=self.clock.now(),
             )
             s.add(u)
             s.flush()
@@ -67,7 +67,7 @@ class AuthMixin(WorkspaceBase):
         client address, within ``login_window_s`` -> RateLimited (HTTP 429).
         """
         st = self.settings
-        now = self.clock()
+        now = self.clock.now()
         since = now - timedelta(seconds=st.login_window_s)
         with db.transaction(self.sessions) as s:
             by_user = s.scalar(
@@ -125,7 +125,7 @@ class AuthMixin(WorkspaceBase):
         if row is None:
             raise NotAuthenticated("no such session")
         ls, u = row
-        if _aware(ls.expires_at) < self.clock() or not u.is_active:
+        if _aware(ls.expires_at) < self.clock.now() or not u.is_active:
             raise NotAuthenticated("session expired")
         return Principal(u.id, u.username, u.org_code, u.role), ls.csrf_token
 
@@ -139,7 +139,7 @@ class AuthMixin(WorkspaceBase):
             if row is None or row[0].revoked_at is not None or not row[1].is_active:
                 raise NotAuthenticated("invalid or revoked token")
             t, u = row
-            now = self.clock()
+            now = self.clock.now()
             if t.last_used_at is None or now - _aware(t.last_used_at) > timedelta(minutes=1):
                 t.last_used_at = now  # at most one write a minute per token, not per request
             return Principal(u.id, u.username, u.org_code, u.role)
@@ -152,7 +152,7 @@ class AuthMixin(WorkspaceBase):
                 user_id=actor.user_id,
                 token_sha256=access.sha256_hex(token),
                 label=label,
-                created_at=self.clock(),
+                created_at=self.clock.now(),
             )
             s.add(t)
             s.flush()
@@ -172,5 +172,5 @@ class AuthMixin(WorkspaceBase):
             t = s.get(ApiToken, token_id)
             if t is None or t.user_id != actor.user_id:
                 raise NotFound(f"token {token_id}")
-            t.revoked_at = self.clock()
+            t.revoked_at = self.clock.now()
             self._audit(s, actor, "token.revoked", "token", str(token_id), {})

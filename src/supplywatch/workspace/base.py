@@ -6,7 +6,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from supplywatch.access import Principal
 from supplywatch.alerts.evaluate import level_name, monthly_dates, timeline
 from supplywatch.alerts.model import Ladder
+from supplywatch.clock import Clock, aware
 from supplywatch.services import Services
 from supplywatch.settings import Settings
 from supplywatch.state import db
@@ -50,13 +51,9 @@ class InputError(Exception):
         self.errors = errors
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _aware(t: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything here is UTC."""
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return aware(t)
 
 
 @dataclass(frozen=True)
@@ -88,15 +85,15 @@ class WorkspaceBase:
         self,
         settings: Settings,
         *,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock | None = None,
         http_post: Callable[..., Any] | None = None,
     ) -> None:
         self.settings = settings
-        self.services = Services(settings)
+        self.services = Services(settings, clock)
         self.engine = db.make_engine(settings.database_url)
         db.upgrade(self.engine)
         self.sessions = db.session_factory(self.engine)
-        self.clock = clock
+        self.clock: Clock = self.services.clock
         self._http_post = http_post
         self._cache = _CACHE
         self._cache_lock = _CACHE_LOCK
@@ -152,7 +149,7 @@ class WorkspaceBase:
     ) -> None:
         s.add(
             AuditEntry(
-                at=self.clock(),
+                at=self.clock.now(),
                 actor=actor.username if actor else SYSTEM,
                 org_code=actor.org if actor else None,
                 action=action,

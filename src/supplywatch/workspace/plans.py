@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from supplywatch.access import Principal
 from supplywatch.alerts.model import load_ladder
+from supplywatch.clock import today
 from supplywatch.services import plan_stockpile
 from supplywatch.state import db
 from supplywatch.state.models import Plan
@@ -38,12 +39,12 @@ class PlansMixin(StocksMixin):
     def create_plan(self, p: Principal, params: dict[str, Any]) -> dict[str, Any]:
         """Run the planner (analyst or admin) and keep the result for the organisation."""
         p.require("analyst")
-        today = self.clock().date()
-        when: date = params.get("as_of") or today
+        now_day = today(self.clock)
+        when: date = params.get("as_of") or now_day
         errors: list[dict[str, Any]] = []
-        if not EARLIEST <= when <= today:
+        if not EARLIEST <= when <= now_day:
             errors.append(
-                {"loc": ["body", "as_of"], "msg": f"between {EARLIEST} and today ({today})"}
+                {"loc": ["body", "as_of"], "msg": f"between {EARLIEST} and today ({now_day})"}
             )
         known = self._known_items()
         for i, mid in enumerate(params.get("materials") or []):
@@ -102,7 +103,7 @@ class PlansMixin(StocksMixin):
             plan = Plan(
                 org_code=p.org,
                 created_by=p.username,
-                created_at=self.clock(),
+                created_at=self.clock.now(),
                 as_of_date=when,
                 assumptions_version=res["assumptions_version"],
                 label=params.get("label"),

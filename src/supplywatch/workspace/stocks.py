@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from supplywatch import access
 from supplywatch.access import AccessDenied, Principal
+from supplywatch.clock import today
 from supplywatch.planning import cover as cov
 from supplywatch.planning.inputs import latest_row
 from supplywatch.state import db
@@ -44,10 +45,10 @@ class StocksMixin(WorkspaceBase):
     ) -> list[int]:
         """Record stock levels for the principal's organisation: all entries or none."""
         p.require("analyst")
-        errors = _check_stock_rows(entries, self._known_items(), self.clock().date())
+        errors = _check_stock_rows(entries, self._known_items(), today(self.clock))
         if errors:
             raise InputError(errors)
-        at = self.clock()
+        at = self.clock.now()
         with db.transaction(self.sessions) as s:
             objs = [
                 StockEntry(
@@ -102,7 +103,7 @@ class StocksMixin(WorkspaceBase):
             raise InputError(
                 [{"loc": [filename, f"row {reader.line_num}"], "msg": f"not valid CSV: {exc}"}]
             ) from exc
-        errors = _check_stock_rows(rows, self._known_items(), self.clock().date())
+        errors = _check_stock_rows(rows, self._known_items(), today(self.clock))
         if errors:
             for e in errors:  # entries[i] -> the file's row i + 2 (header is row 1)
                 loc = e["loc"]
@@ -141,7 +142,7 @@ class StocksMixin(WorkspaceBase):
                 as_of_date=as_of,
                 note=note,
                 entered_by=p.username,
-                entered_at=self.clock(),
+                entered_at=self.clock.now(),
             )
             s.add(c)
             s.flush()
@@ -189,7 +190,7 @@ class StocksMixin(WorkspaceBase):
                 target_days,
                 basis,
                 p.username,
-                self.clock(),
+                self.clock.now(),
             )
             s.flush()
             self._audit(
@@ -205,7 +206,7 @@ class StocksMixin(WorkspaceBase):
     def cover(self, p: Principal, importer: str, as_of: date | None = None) -> list[dict[str, Any]]:
         """Days of cover per item. KOR / JPN: the owning organisation only, in detail. BLOC:
         everyone, as aggregates (days of cover and gap; no organisation's tonnes)."""
-        when = as_of or self.clock().date()
+        when = as_of or today(self.clock)
         if importer not in SERVICE_IMPORTERS:
             raise InputError([{"loc": ["query", "importer"], "msg": "KOR, JPN or BLOC"}])
         if importer != "BLOC" and access.IMPORTER_ORG[importer] != p.org:

@@ -41,7 +41,7 @@ class WebhooksMixin(WorkspaceBase):
                 secret=secret,
                 is_active=True,
                 created_by=p.username,
-                created_at=self.clock(),
+                created_at=self.clock.now(),
             )
             s.add(w)
             s.flush()
@@ -61,7 +61,7 @@ class WebhooksMixin(WorkspaceBase):
                     payload=payload,
                     status="pending",
                     attempts=0,
-                    next_attempt_at=self.clock(),
+                    next_attempt_at=self.clock.now(),
                 )
             )
 
@@ -74,7 +74,7 @@ class WebhooksMixin(WorkspaceBase):
         st = self.settings
         post = self._http_post or httpx.post
         sent = failed = retried = 0
-        now = self.clock()
+        now = self.clock.now()
         with self.sessions() as s:
             due = s.execute(
                 select(WebhookDelivery.id, Webhook.url, Webhook.secret, WebhookDelivery.payload)
@@ -84,7 +84,7 @@ class WebhooksMixin(WorkspaceBase):
             ).all()
         for did, url, secret, payload in due:
             body = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-            ts = str(int(self.clock().timestamp()))
+            ts = str(int(self.clock.now().timestamp()))
             headers = {
                 "Content-Type": "application/json",
                 "X-Supplywatch-Delivery": str(did),
@@ -108,7 +108,7 @@ class WebhooksMixin(WorkspaceBase):
                 d.attempts += 1
                 d.last_status_code, d.last_error = code, err
                 if ok:
-                    d.status, d.delivered_at = "delivered", self.clock()
+                    d.status, d.delivered_at = "delivered", self.clock.now()
                     sent += 1
                 elif d.attempts >= st.webhook_max_attempts:
                     d.status = "failed"
@@ -116,7 +116,7 @@ class WebhooksMixin(WorkspaceBase):
                     self._audit(s, None, "webhook.failed", "delivery", str(did), {"error": err})
                 else:
                     delay = st.webhook_backoff_s * 2 ** (d.attempts - 1)
-                    d.next_attempt_at = self.clock() + timedelta(seconds=delay)
+                    d.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
                     retried += 1
         return {"delivered": sent, "failed": failed, "retrying": retried}
 

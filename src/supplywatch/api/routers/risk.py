@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from supplywatch.api.deps import WS, Me, Page_
 from supplywatch.api.schemas import RowsPage, ScreenPage
+from supplywatch.clock import today
 
 router = APIRouter(tags=["risk"])
 
@@ -36,7 +37,7 @@ def screen(
     as_of: AsOfQ = None,
     items: Annotated[Literal["materials", "hs"], Query()] = "materials",
 ) -> dict[str, Any]:
-    when = as_of or ws.clock().date()
+    when = as_of or today(ws.clock)
     return ws.screen(p, importer, when, items, page.limit, page.offset).as_dict()
 
 
@@ -46,7 +47,7 @@ def explain(
 ) -> dict[str, Any]:
     """Factor breakdown, supplier shares over time, production concentration, level history
     and the evidence (rows, sources, freshness) behind them."""
-    return ws.explain(p, material_id, importer, as_of or ws.clock().date())
+    return ws.explain(p, material_id, importer, as_of or today(ws.clock))
 
 
 @router.get("/indicators/dependence", response_model=RowsPage)
