@@ -21,19 +21,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-ORGS = ("KR", "JP", "JOINT")
+from supplywatch.catalog.importers import ALERT_SCOPE, IMPORTER_ORG, ORG_IMPORTER, ORGS
+
 ROLES = ("viewer", "analyst", "admin")
 _RANK = {r: i for i, r in enumerate(ROLES)}
-
-#: Importers whose alerts each organisation sees and acts on.
-ALERT_SCOPE: dict[str, frozenset[str]] = {
-    "KR": frozenset({"KOR", "BLOC"}),
-    "JP": frozenset({"JPN", "BLOC"}),
-    "JOINT": frozenset({"BLOC"}),
-}
-#: The importer whose days of cover an organisation's own stocks give.
-ORG_IMPORTER = {"KR": "KOR", "JP": "JPN", "JOINT": "BLOC"}
-IMPORTER_ORG = {"KOR": "KR", "JPN": "JP"}
+__all__ = ["ALERT_SCOPE", "IMPORTER_ORG", "ORGS", "ORG_IMPORTER", "ROLES"]
 
 
 class AccessDenied(Exception):  # noqa: N818 - the name reads as the HTTP meaning (403)

@@ -1,4 +1,5 @@
-"""Every indicator gives the same result on DuckDB and on Spark, over the real bundle."""
+"""The out layer is the same whether its indicators ran on DuckDB or on Spark (real bundle):
+every out table, and the EU supply-risk indicator that is computed but not stored."""
 
 from __future__ import annotations
 
@@ -10,26 +11,21 @@ import ibis
 import pandas as pd
 import pytest
 
-from supplywatch.alerts.evaluate import INDICATOR_TABLES, Frames, compute_frames
+from supplywatch.catalog.out import OUT_TABLE_NAMES
+from supplywatch.catalog.tables import TABLES
+from supplywatch.indicators.frames import INDICATOR_TABLES, compute_frames
+from supplywatch.pipeline.out import compute_out
 
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-KEYS = {
-    "dep": ["item_id", "importer_id", "ref_year"],
-    "gov": ["wgi_release_code", "item_id", "importer_id", "ref_year"],
-    "prod": ["item_id", "ref_year"],
-    "prices": ["commodity_name_wb", "period_start_date"],
-    "materials": ["material_id"],
-    "releases": ["wgi_release_code"],
-    "supply_risk": ["item_id", "importer_id", "ref_year"],
-}
+Both = tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]
 
 
 @pytest.fixture(scope="module")
 def both(
     bundle_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Frames, Frames]]:
+) -> Iterator[Both]:
     from supplywatch.store.spark_store import export_tables, spark_backend, spark_session
 
     parquet = export_tables(
@@ -37,17 +33,26 @@ def both(
     )
     session = spark_session()
     try:
-        spark = compute_frames(spark_backend(session, parquet))
+        backend = spark_backend(session, parquet)
+        spark = compute_out(backend)
+        spark["supply_risk"] = compute_frames(backend).supply_risk
     finally:
         session.stop()
-    yield compute_frames(ibis.duckdb.from_connection(bundle_store)), spark
+    duck_backend = ibis.duckdb.from_connection(bundle_store)
+    duck = compute_out(duck_backend)
+    duck["supply_risk"] = compute_frames(duck_backend).supply_risk
+    yield duck, spark
 
 
-@pytest.mark.parametrize("frame", sorted(KEYS))
-def test_same_result_on_both_engines(both: tuple[Frames, Frames], frame: str) -> None:
-    a: Any = getattr(both[0], frame)
-    b: Any = getattr(both[1], frame)
-    key = KEYS[frame]
+KEYS = {name: list(TABLES[name].primary_key) for name in OUT_TABLE_NAMES}
+KEYS["supply_risk"] = ["item_id", "importer_id", "ref_year"]
+
+
+@pytest.mark.parametrize("name", sorted(KEYS))
+def test_same_result_on_both_engines(both: Both, name: str) -> None:
+    a: Any = both[0][name]
+    b: Any = both[1][name]
+    key = KEYS[name]
     a = a.sort_values(key).reset_index(drop=True)
     b = b.sort_values(key).reset_index(drop=True)[a.columns]
     assert len(a) == len(b) > 0

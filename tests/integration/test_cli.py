@@ -12,13 +12,16 @@ import pytest
 from tests.conftest import CLOCK_ENV, ROOT, TEST_DATA
 
 
-def _cli(tmp: Path, *args: str, bundle: Path = TEST_DATA) -> subprocess.CompletedProcess[str]:
+def _cli(
+    tmp: Path, *args: str, bundle: Path = TEST_DATA, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "SUPPLYWATCH_DB_PATH": str(tmp / "cli.duckdb"),
         "SUPPLYWATCH_BUNDLE_DIR": str(bundle),
         "COLUMNS": "200",
         **CLOCK_ENV,
+        **(extra_env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "supplywatch.cli.main", *args],
@@ -44,6 +47,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "wgi": "loaded",
         "pinksheet": "loaded",
         "items": "loaded",
+        "out": "built",  # the risk engine's out layer, in the same transaction
     }
     return tmp
 
@@ -121,8 +125,9 @@ def test_screen_and_explain_json(loaded: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert len(rows) == 3
-    assert rows[0]["score"] >= rows[1]["score"] >= rows[2]["score"]
-    assert all(r["trade_year"] == 2022 for r in rows)  # 2023 appears on 2025-01-31
+    assert rows[0]["score_points"] >= rows[1]["score_points"] >= rows[2]["score_points"]
+    scored = [r for r in rows if r["item_state_code"] == "scored"]
+    assert scored and all(r["trade_year"] == 2022 for r in scored)  # 2023: on 2025-01-31
     assert {r["importer_id"] for r in rows} == {"JPN"}
     result = _cli(
         loaded,
@@ -181,7 +186,48 @@ def test_screen_hs_codes_and_any_importer(loaded: Path) -> None:
     assert codes <= {"280530", "284610", "284690", "811230"}  # the extract's BACI codes
     assert "284690" in codes and all(r["importer_id"] == "KOR" for r in rows)
     bad = _cli(loaded, "screen", "--importer", "XYZ")
-    assert bad.returncode == 2 and "unknown country code 'XYZ'" in bad.stderr
+    assert bad.returncode == 2 and "unknown importer 'XYZ'" in bad.stderr
+
+
+def test_every_item_is_shown_in_its_state(loaded: Path) -> None:
+    result = _cli(loaded, "screen", "--importer", "KOR", "--top", "0", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 77  # every catalog material, whatever its data
+    by = {r["item_id"]: r for r in rows}
+    # the extract has trade for rare earths and germanium only: the rest say why
+    assert by["dysprosium"]["item_state_code"] == "scored"
+    hf = by["hydrogen_fluoride"]
+    assert hf["item_state_code"] == "no_data" and hf["score_points"] is None
+    assert hf["fill_command_text"] == (
+        "supplywatch fetch comtrade --reporter KOR --hs 281111 --years 2015-2025"
+    )
+    states = [r["item_state_code"] for r in rows]
+    order = {"scored": 0, "partial": 0, "stale": 1, "no_data": 2}
+    assert [order[s] for s in states] == sorted(order[s] for s in states)
+    only = _cli(loaded, "screen", "--importer", "KOR", "--state", "no_data", "--format", "json")
+    assert {r["item_state_code"] for r in json.loads(only.stdout)} == {"no_data"}
+
+
+def test_item_names_in_any_language_and_suggestions(loaded: Path) -> None:
+    ko = _cli(loaded, "explain", "갈륨", "--importer", "KOR", "--format", "json")
+    assert ko.returncode == 0, ko.stderr
+    assert json.loads(ko.stdout)["item_id"] == "gallium"
+    typo = _cli(loaded, "explain", "galium")
+    assert typo.returncode == 2
+    assert "unknown material 'galium'; did you mean: gallium (갈륨, ガリウム)" in typo.stderr
+
+
+def test_screen_is_readable_at_80_columns(loaded: Path) -> None:
+    env_cols = {"COLUMNS": "80"}
+    result = _cli(loaded, "screen", "--importer", "BLOC", "--top", "15", extra_env=env_cols)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(x) for x in lines) <= 80
+    assert "…" not in result.stdout  # names wrap, they are never cut
+    header = next(x for x in lines if "item" in x and "score" in x)
+    assert "level" in header and "top supplier" in header
+    assert "Dysprosium" in result.stdout  # full names, not ids
 
 
 def test_run_ends_with_the_bloc_screen(loaded: Path) -> None:

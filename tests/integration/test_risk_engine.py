@@ -9,13 +9,15 @@ import duckdb
 import ibis
 import pandas as pd
 import pytest
-from tests.conftest import TEST_DATA
+from tests.conftest import NOW, TEST_DATA
 
 from supplywatch.alerts import backtest as bt
-from supplywatch.alerts import calibrate as cal
-from supplywatch.alerts.evaluate import Frames, compute_frames, factors_as_of, score
-from supplywatch.alerts.model import load_ladder
+from supplywatch.catalog.tables import TABLES
 from supplywatch.errors import DataError
+from supplywatch.indicators.frames import Frames, compute_frames
+from supplywatch.services import HS2022_TO_HS1992_SQL, Services
+from supplywatch.settings import Settings
+from supplywatch.store.pit import as_of_sql
 
 EVENTS = TEST_DATA / "events" / "dev-events.csv"
 
@@ -25,29 +27,40 @@ def frames(bundle_store: duckdb.DuckDBPyConnection) -> Frames:
     return compute_frames(ibis.duckdb.from_connection(bundle_store))
 
 
-def test_scores_are_bounded_and_explained(frames: Frames) -> None:
-    ladder = load_ladder()
-    s = score(factors_as_of(frames, date(2026, 11, 24), ladder), ladder)
-    assert s["score"].between(0, 100).all()
-    assert s["confidence"].between(0, 1).all()
-    assert set(s["main_driver"]) <= set(ladder.weights)
+@pytest.fixture(scope="module")
+def svc(store_path: Path) -> Services:
+    return Services(Settings(db_path=store_path, clock_frozen_at=NOW))
+
+
+def _factors_on(con: duckdb.DuckDBPyConnection, when: date) -> pd.DataFrame:
+    sql = as_of_sql(TABLES["out_supplywatch__monthly_factors"], when)
+    return con.execute(f"SELECT * FROM ({sql}) WHERE item_kind_code = 'material'").df()
+
+
+def test_scores_are_bounded_and_explained(bundle_store: duckdb.DuckDBPyConnection) -> None:
+    s = _factors_on(bundle_store, date(2026, 11, 24))
+    assert len(s) == 77 * 3  # every catalog material for KOR, JPN and BLOC, in some state
+    scored = s[s["item_state_code"].isin(["scored", "partial"])]
+    assert scored["score_points"].between(0, 100).all()
+    assert s["confidence_share"].between(0, 1).all()
+    assert s[~s["item_state_code"].isin(["scored", "partial"])]["score_points"].isna().all()
     row = s[(s["item_id"] == "natural_graphite") & (s["importer_id"] == "BLOC")].iloc[0]
     assert (row["trade_year"], row["top_supplier_id_iso3"]) == (2024, "CHN")
-    assert row["f_supplier_concentration"] == pytest.approx(0.9142419, abs=1e-6)
-    assert bool(row["is_kita_screen"]) and row["f_screens"] == 1.0
+    assert row["supplier_concentration_factor"] == pytest.approx(0.9142419, abs=1e-6)
+    assert bool(row["is_kita_screen"]) and row["screens_factor"] == 1.0
 
 
-def test_as_of_uses_only_data_known_then(frames: Frames) -> None:
-    ladder = load_ladder()
-    s = factors_as_of(frames, date(2010, 6, 1), ladder)
-    assert s["trade_year"].max() == 2008  # 2009 trade appears on 2011-01-31
-    assert (s["trade_available_date"] <= pd.Timestamp("2010-06-01")).all()
+def test_as_of_uses_only_data_known_then(bundle_store: duckdb.DuckDBPyConnection) -> None:
+    s = _factors_on(bundle_store, date(2010, 6, 1))
+    scored = s[s["item_state_code"] == "scored"]
+    assert scored["trade_year"].max() == 2008  # 2009 trade appears on 2011-01-31
+    assert (pd.to_datetime(s["available_date"]) <= pd.Timestamp("2010-06-01")).all()
     assert s["production_hhi"].isna().all()  # WMD production starts with 2018 data
 
 
-def test_ladder_thresholds_follow_the_documented_rule(frames: Frames) -> None:
-    ladder = load_ladder()
-    got = cal.thresholds(frames, ladder)
+def test_ladder_thresholds_follow_the_documented_rule(svc: Services) -> None:
+    ladder = svc.ladder()
+    got = svc.calibrate()
     assert got == {lv.code: (lv.entry, lv.exit) for lv in ladder.levels}, (
         "ladder.yml thresholds are stale: run `supplywatch calibrate` and update them"
     )
@@ -82,20 +95,8 @@ def test_bad_events_file(tmp_path: Path, line: str, column: str) -> None:
     assert (info.value.row, info.value.column) == (2, column)
 
 
-def test_backtest_on_dev_events(frames: Frames, bundle_store: duckdb.DuckDBPyConnection) -> None:
-    links = bundle_store.execute(
-        "SELECT material_id, product_id_hs6 FROM "
-        "core_supplywatch__material_products "
-        "WHERE hs_revision_code = 'H6'"
-    ).df()
-    res = bt.run(
-        frames,
-        bt.read_events(EVENTS),
-        load_ladder(),
-        links,
-        ["KOR", "JPN", "BLOC"],
-        date(2026, 11, 1),
-    )
+def test_backtest_on_dev_events(svc: Services) -> None:
+    res = svc.backtest(EVENTS, end=date(2026, 11, 1))
     kinds = {(e["event_id"], e["importer"]): e["kind"] for e in res.events}
     assert kinds[("E11-2019-JP-KR-3items", "JPN")] == "export-side (imposed by the importer)"
     assert kinds[("E11-2019-JP-KR-3items", "KOR")] == "import"
@@ -113,6 +114,11 @@ def test_backtest_on_dev_events(frames: Frames, bundle_store: duckdb.DuckDBPyCon
         "hydrogen_fluoride",
         "photoresist",
     ]
+    # the affected set is what the event names, not every material on a shared code
+    ga = {e["event_id"]: e for e in res.events if e["importer"] == "KOR"}
+    assert ga["E02-2010-CN-REE-quota"]["affected_basis"] == "named and on the event's codes"
+    assert "niobium" not in ga["E02-2010-CN-REE-quota"]["affected_items"]
+    assert ga["E06-2014-ID-ore-ban"]["affected_items"] == ["aluminium", "nickel"]  # not copper
     s = res.summary
     assert set(s["auc_mean_by_offset"]) == {"365", "180", "90", "30", "0"}
     assert s["false_escalations_per_item_year"] is not None
@@ -136,17 +142,21 @@ def test_eu_supply_risk_parts(frames: Frames) -> None:
     assert sr["import_reliance"].dropna().between(0, 1).all()
 
 
-def test_backtest_with_hs_codes_as_items(bundle_store: duckdb.DuckDBPyConnection) -> None:
-    from supplywatch.services import _HS2022_TO_HS1992_SQL
-
-    links = bundle_store.execute(_HS2022_TO_HS1992_SQL).df()
+def test_backtest_with_hs_codes_as_items(
+    bundle_store: duckdb.DuckDBPyConnection, svc: Services, tmp_path: Path
+) -> None:
+    links = bundle_store.execute(HS2022_TO_HS1992_SQL).df()
     # HS2022 8112.92 comes from HS1992 8112.30 (germanium), 8112.40 (vanadium), 8112.91
     assert {"811230", "811240", "811291"} <= set(
         links[links["product_id_hs6"] == "811292"]["material_id"]
     )
-    frames = compute_frames(ibis.duckdb.from_connection(bundle_store), ["KOR"], items="hs")
-    events = [e for e in bt.read_events(EVENTS) if e.event_id == "E06-2014-ID-ore-ban"]
-    res = bt.run(frames, events, load_ladder(), links, ["KOR"], date(2015, 1, 1))
+    one = tmp_path / "one.csv"
+    lines = EVENTS.read_text(encoding="utf-8").splitlines()
+    one.write_text(
+        "\n".join([lines[0], *(x for x in lines if x.startswith("E06-2014-ID-ore-ban"))]) + "\n",
+        encoding="utf-8",
+    )
+    res = svc.backtest(one, ["KOR"], date(2015, 1, 1), items="hs")
     at0 = res.events[0]["offsets"]["0"]
     assert {a["item"] for a in at0["affected"]} == {"260400", "260600"}
     assert at0["items_scored"] > 50

@@ -30,8 +30,9 @@ def test_levels_become_alerts_once_with_evidence(ws: Workspace) -> None:
     assert n_alerts == n_levels == first["changes"] > 0
     assert a is not None and a.level == 4 and a.status == "new" and a.previous_level == 0
     ev = a.evidence
-    # the evidence is the level change's own: the date it entered 심각 and the score then
-    assert ev["date"] == str(a.changed_on_date) == "2026-02-01"
+    # the evidence is the level change's own: the date it entered 심각 (the day BACI 2024
+    # became available) and the score then
+    assert ev["date"] == str(a.changed_on_date) == "2026-01-31"
     assert ev["score"] == pytest.approx(70.3, abs=0.05)
     assert a.score == pytest.approx(71.24, abs=0.01)  # the score on the evaluation date
     assert ev["sources"]["trade"]["table"] == "core_baci__yearly_trade"

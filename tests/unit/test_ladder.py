@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from supplywatch.alerts.evaluate import level_of
 from supplywatch.alerts.model import LADDER_FILE, load_ladder
+from supplywatch.alerts.scoring import level_of
 from supplywatch.errors import DataError
 
 LADDER = load_ladder()

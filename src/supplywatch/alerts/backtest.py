@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from supplywatch.alerts.evaluate import Frames, level_name, monthly_dates, timeline
 from supplywatch.alerts.model import Ladder
-from supplywatch.catalog.countries import BLOC_ID, BLOC_MEMBERS
+from supplywatch.catalog.importers import BLOC_ID, BLOC_MEMBERS
 from supplywatch.errors import DataError
 
 OFFSETS = (365, 180, 90, 30, 0)
@@ -61,6 +60,7 @@ class Event:
     measure: str
     hs2022: tuple[str, ...]
     row: int
+    commodity: str = ""
 
     @property
     def is_relaxation(self) -> bool:
@@ -127,6 +127,7 @@ def read_events(path: Path) -> list[Event]:
                     measure,
                     tuple(codes),
                     row,
+                    r["commodity"].strip(),
                 )
             )
     return out
@@ -158,27 +159,45 @@ def _auc(pos: np.ndarray, neg: np.ndarray) -> float | None:
     return float((r_pos - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
+def affected_items(
+    ev: Event, named: list[str], linked: dict[str, set[str]], kind: str
+) -> tuple[list[str], str]:
+    """The items an event hits, and on what basis. Materials: those the event's commodity
+    names, narrowed to those its HS codes carry (a code shared with other materials does not
+    make them affected); only where the text names none, every material on its codes.
+    HS codes as items: the event's codes (walked back to HS1992)."""
+    by_code = set().union(*(linked.get(c, set()) for c in ev.hs2022)) if ev.hs2022 else set()
+    if kind != "material":
+        return sorted(by_code), "hs codes"
+    if named and by_code:
+        both = sorted(set(named) & by_code)
+        if both:
+            return both, "named and on the event's codes"
+        return sorted(named), "named (not on the event's codes)"
+    if named:
+        return sorted(named), "named"
+    return sorted(by_code), "every material on the event's codes (the text names none)"
+
+
 def run(
-    frames: Frames,
+    tl: pd.DataFrame,
     events: list[Event],
     ladder: Ladder,
-    links: pd.DataFrame,
+    affected: dict[str, tuple[list[str], str]],
     importers: list[str],
-    end: date,
 ) -> BacktestResult:
-    """Back-test ``events``. ``links``: material_id, product_id_hs6 (HS2022)."""
-    by_code = links.groupby("product_id_hs6")["material_id"].apply(set).to_dict()
-    dates = set(monthly_dates(date(2000, 1, 1), end))
-    for ev in events:
-        dates |= {ev.t0 - timedelta(days=o) for o in OFFSETS}
-    tl = timeline(frames, sorted(dates), ladder)
+    """Back-test ``events`` on ``tl``: one row per item, importer and date asked (as_of_date,
+    item_state_code, score_points, alert_level, trade_year), each known on that date.
+    ``affected``: event id -> (items, basis). Items without a score on a date (stale, no
+    data) are not ranked and are listed apart."""
     tl = tl[tl["importer_id"].isin(importers)].copy()
+    scored = tl[tl["score_points"].notna()].copy()
     # Scores equal to 1e-6 are ties (parallel sums differ in the last bits from run to run;
     # an exact tie must not turn into a rank that changes between runs).
-    tl["rank"] = (
-        tl["score"]
+    scored["rank"] = (
+        scored["score_points"]
         .round(6)
-        .groupby([tl["importer_id"], tl["as_of_date"]])
+        .groupby([scored["importer_id"], scored["as_of_date"]])
         .rank(ascending=False, method="min")
     )
     result = BacktestResult()
@@ -187,7 +206,7 @@ def run(
     warned = total = 0
     affected_pairs: dict[tuple[str, str], list[date]] = {}
     for ev in events:
-        items = sorted(set().union(*(by_code.get(c, set()) for c in ev.hs2022)))
+        items, basis = affected.get(ev.event_id, ([], "none"))
         for imp in importers:
             why = _applies(ev, imp)
             rec: dict[str, Any] = {
@@ -197,6 +216,7 @@ def run(
                 "measure": ev.measure,
                 "kind": why,
                 "affected_items": items,
+                "affected_basis": basis,
                 "offsets": {},
             }
             result.events.append(rec)
@@ -206,24 +226,25 @@ def run(
                 affected_pairs.setdefault((it, imp), []).append(ev.t0)
             for o in OFFSETS:
                 d = pd.Timestamp(ev.t0 - timedelta(days=o))
-                snap = tl[(tl["importer_id"] == imp) & (tl["as_of_date"] == d)]
+                snap = scored[(scored["importer_id"] == imp) & (scored["as_of_date"] == d)]
                 aff = snap[snap["item_id"].isin(items)]
                 rec["offsets"][str(o)] = {
                     "items_scored": int(len(snap)),
                     "affected": [
                         {
                             "item": r.item_id,
+                            "state": r.item_state_code,
                             "rank": int(r.rank),
-                            "score": round(float(r.score), 1),
-                            "level": level_name(int(r.level), ladder, "en"),
-                            "trade_year": int(r.trade_year),
+                            "score": round(float(r.score_points), 1),
+                            "level": ladder.level_name(int(r.alert_level), "en"),
+                            "trade_year": None if pd.isna(r.trade_year) else int(r.trade_year),
                         }
                         for r in aff.itertuples()
                     ],
                     "affected_without_data": sorted(set(items) - set(aff["item_id"])),
                     "auc": _auc(
-                        aff["score"].to_numpy(),
-                        snap[~snap["item_id"].isin(items)]["score"].to_numpy(),
+                        aff["score_points"].to_numpy(),
+                        snap[~snap["item_id"].isin(items)]["score_points"].to_numpy(),
                     ),
                 }
                 if rec["offsets"][str(o)]["auc"] is not None:
@@ -234,12 +255,13 @@ def run(
                     & (tl["item_id"] == it)
                     & (tl["as_of_date"] <= pd.Timestamp(ev.t0))
                     & (tl["as_of_date"] >= pd.Timestamp(ev.t0 - timedelta(days=365)))
+                    & tl["score_points"].notna()
                 ]
                 if hist.empty:
                     continue
                 total += 1
                 hist = hist.sort_values("as_of_date")
-                up = hist["level"].to_numpy() >= ESCALATION_LEVEL
+                up = hist["alert_level"].to_numpy() >= ESCALATION_LEVEL
                 if up[-1]:
                     warned += 1
                     start = len(up) - 1
@@ -255,20 +277,22 @@ def run(
         "warned_at_t0": warned,
         "lead_time_days_median": float(np.median(leads)) if leads else None,
         "lead_time_days": sorted(leads),
-        "false_escalations_per_item_year": _false_rate(tl, affected_pairs),
+        "false_escalations_per_item_year": _false_rate(
+            tl[(tl["as_of_date"].dt.day == 1) & tl["score_points"].notna()], affected_pairs
+        ),
     }
     return result
 
 
 def _false_rate(tl: pd.DataFrame, affected: dict[tuple[str, str], list[date]]) -> float | None:
     """Escalations (a rise to caution or above) not followed by an event on that item within
-    365 days, per item-year observed."""
+    365 days, per item-year observed (first day of each month, items with a score)."""
     false = 0
     months = 0
     for (item, imp), g in tl.groupby(["item_id", "importer_id"]):
         g = g.sort_values("as_of_date")
         months += len(g)
-        lv = g["level"].to_numpy()
+        lv = g["alert_level"].to_numpy()
         d = g["as_of_date"].dt.date.to_numpy()
         t0s = affected.get((str(item), str(imp)), [])
         for i in range(1, len(lv)):

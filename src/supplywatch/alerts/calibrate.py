@@ -1,18 +1,16 @@
-"""Level thresholds by the documented rule in ladder.yml (quantiles of all scores over the
-calibration window; exit = entry - hysteresis). Never fitted to individual events."""
+"""Level thresholds by the documented rule in ladder.yml (quantiles of the scores of items in
+the "scored" state over the calibration window; exit = entry - hysteresis). Never fitted to
+individual events."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from supplywatch.alerts.evaluate import Frames, monthly_dates, timeline
 from supplywatch.alerts.model import Ladder
 
 
-def thresholds(frames: Frames, ladder: Ladder) -> dict[str, tuple[float, float]]:
-    """Level code -> (entry, exit), rounded to 0.1 point."""
-    start, end = ladder.calibration.window
-    scores = timeline(frames, monthly_dates(start, end), ladder)["score"].to_numpy()
+def thresholds(scores: np.ndarray, ladder: Ladder) -> dict[str, tuple[float, float]]:
+    """Level code -> (entry, exit), rounded to 0.1 point, from the window's ``scores``."""
     out = {}
     for lv in ladder.levels:
         q = ladder.calibration.quantiles[lv.code]

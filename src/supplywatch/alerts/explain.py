@@ -1,5 +1,6 @@
-"""Explain one item for one importer: factors, supplier shares over time, production
-concentration, level history, and the evidence (rows, sources, freshness) behind them."""
+"""Explain one item for one importer from the out layer's rows: state, factors, supplier
+shares over time, production concentration, coverage, level history, and the evidence (rows,
+sources, freshness) behind them. Pure functions over rows the services read as of a date."""
 
 from __future__ import annotations
 
@@ -8,169 +9,260 @@ from typing import Any
 
 import pandas as pd
 
-from supplywatch.alerts.evaluate import Frames, level_name, monthly_dates, timeline
 from supplywatch.alerts.model import Ladder
+from supplywatch.catalog.countries import country_name
+from supplywatch.catalog.out import factor_column
 
 
 def _num(v: Any, nd: int = 4) -> float | None:
     return None if v is None or pd.isna(v) else round(float(v), nd)
 
 
-def level_change_evidence(r: Any, ladder: Ladder, snapshots: dict[str, str]) -> dict[str, Any]:
-    """The evidence bundle of one level change: factor values, the rows and sources behind
-    them (table, data year, snapshot), their freshness, and the confidence."""
-    when = pd.Timestamp(r.as_of_date)
-    prod_year = getattr(r, "production_year", None)
+def _day(v: Any) -> str | None:
+    return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def level_change_evidence(
+    r: dict[str, Any], ladder: Ladder, snapshots: dict[str, str]
+) -> dict[str, Any]:
+    """The evidence bundle of one level (or state) change: the factor values, the rows and
+    sources behind them (table, data year, snapshot), their freshness, and the confidence."""
+    when = pd.Timestamp(r["available_date"])
+    level = int(r["alert_level"])
+    trade_avail = r.get("trade_available_date")
     return {
-        "date": str(when.date()),
-        "score": _num(r.score, 1),
-        "level": level_name(int(r.level), ladder, "en"),
-        "level_ko": level_name(int(r.level), ladder, "ko"),
-        "confidence": _num(r.confidence, 2),
-        "main_driver": r.main_driver,
-        "factors": {f: _num(getattr(r, f"f_{f}")) for f in ladder.weights},
-        "missing_factors": r.missing_factors or None,
+        "date": _day(when),
+        "state": r["item_state_code"],
+        "state_reason": r.get("state_reason_text"),
+        "score": _num(r.get("score_points"), 1),
+        "level": ladder.level_name(level, "en"),
+        "level_ko": ladder.level_name(level, "ko"),
+        "confidence": _num(r.get("confidence_share"), 2),
+        "main_driver": r.get("main_driver_code"),
+        "factors": {f: _num(r.get(factor_column(f))) for f in ladder.weights},
+        "missing_factors": r.get("missing_factors_text"),
         "sources": {
-            "trade": {
+            "trade": None
+            if _int(r.get("trade_year")) is None
+            else {
                 "table": "core_baci__yearly_trade",
-                "year": int(r.trade_year),
-                "available_date": str(pd.Timestamp(r.trade_available_date).date()),
-                "freshness_days": int((when - r.trade_available_date).days),
+                "year": _int(r.get("trade_year")),
+                "available_date": _day(trade_avail),
+                "freshness_days": int((when - pd.Timestamp(trade_avail)).days),
                 "snapshot_id": snapshots.get("baci"),
+                "shared_with": r.get("shared_with_text"),
             },
             "production": None
-            if prod_year is None or pd.isna(prod_year)
+            if _int(r.get("production_year")) is None
             else {
                 "table": "core_wmd__yearly_production",
-                "year": int(prod_year),
+                "year": _int(r.get("production_year")),
+                "available_date": _day(r.get("production_available_date")),
                 "snapshot_id": snapshots.get("wmd"),
             },
             "governance": {
                 "table": "core_wgi__yearly_governance",
-                "release": r.wgi_release_code,
+                "release": r.get("wgi_release_code"),
                 "snapshot_id": snapshots.get("wgi"),
             },
+            "price": None
+            if _day(r.get("price_period_start_date")) is None
+            else {
+                "table": "core_pinksheet__monthly_prices",
+                "series": r.get("commodity_name_wb"),
+                "month": _day(r.get("price_period_start_date")),
+                "snapshot_id": snapshots.get("pinksheet"),
+            },
         },
-        "ladder_version": ladder.version,
+        "ladder_version": r.get("ladder_version_code") or ladder.version,
     }
 
 
-def explain(
-    frames: Frames,
-    shares: pd.DataFrame,
-    item: str,
-    importer: str,
-    when: date,
-    ladder: Ladder,
-    snapshots: dict[str, str],
-) -> dict[str, Any]:
-    """Everything an analyst needs to check the level of ``item`` for ``importer``."""
-    tl = timeline(frames, [*monthly_dates(date(2000, 1, 1), when), when], ladder)
-    mine = tl[(tl["item_id"] == item) & (tl["importer_id"] == importer)].sort_values("as_of_date")
-    if mine.empty:
-        return {
-            "item_id": item,
-            "importer_id": importer,
-            "as_of": when.isoformat(),
-            "status": "no data",
-        }
-    now = mine.iloc[-1]
-    factors = []
+def factors_table(r: dict[str, Any], ladder: Ladder) -> list[dict[str, Any]]:
+    """Each factor's value, weight and contribution in points (missing: the neutral value)."""
+    total = sum(ladder.weights.values())
+    scored = r.get("item_state_code") in {"scored", "partial"}
+    out = []
     for name, weight in ladder.weights.items():
-        v = now[f"f_{name}"]
-        have = not pd.isna(v)
-        factors.append(
+        v = r.get(factor_column(name))
+        have = v is not None and not pd.isna(v)
+        out.append(
             {
                 "factor": name,
                 "value": _num(v),
                 "weight": weight,
                 "contribution_points": round(
-                    100
-                    * weight
-                    * (float(v) if have else ladder.neutral)
-                    / sum(ladder.weights.values()),
+                    100 * weight * (float(v) if have and v is not None else ladder.neutral) / total,
                     2,
-                ),
+                )
+                if scored
+                else None,
                 "has_data": have,
             }
         )
-    changes = mine[mine["level"].diff().fillna(mine["level"]) != 0]
-    history = [level_change_evidence(r, ladder, snapshots) for r in changes.itertuples()]
-    sh = shares[(shares["item_id"] == item) & (shares["importer_id"] == importer)]
-    supplier_years = (
-        sh.sort_values(["ref_year", "supplier_share"], ascending=[True, False])
-        .groupby("ref_year")
-        .head(5)
-    )
-    prod = frames.prod[frames.prod["item_id"] == item].sort_values("ref_year")
+    return out
+
+
+def coverage_summary(cov: pd.DataFrame, stages: pd.DataFrame) -> dict[str, Any]:
+    """Which HS codes and value-chain stages carry data (as of the date asked), which codes
+    other materials share, and the unit value of each stage on its own."""
+    codes = [
+        {
+            "hs6": r.product_id_hs6,
+            "stage": r.stage_code,
+            "has_data": bool(r.has_data),
+            "years": None if not r.has_data else f"{int(r.first_year)}-{int(r.last_year)}",
+            "shared_with": None if not r.shared_with_text else str(r.shared_with_text).split(";"),
+        }
+        for r in cov.itertuples()
+    ]
+    with_data = sorted({c["stage"] for c in codes if c["has_data"]})
+    without = sorted({c["stage"] for c in codes} - set(with_data))
+    parts = []
+    for stage in [*with_data, *without]:
+        got = [c["hs6"] for c in codes if c["stage"] == stage and c["has_data"]]
+        lack = [c["hs6"] for c in codes if c["stage"] == stage and not c["has_data"]]
+        bit = stage + ": " + (f"HS {', '.join(got)}" if got else "no data")
+        if lack:
+            bit += f" (HS {', '.join(lack)} not in the store)"
+        parts.append(bit)
+    shared = sorted({m for c in codes if c["has_data"] for m in (c["shared_with"] or [])})
+    text = "; ".join(parts) if parts else "no HS codes"
+    if shared:
+        text += f"; data codes shared with {len(shared)} other material(s)"
+    unit_values = [
+        {
+            "stage": r.stage_code,
+            "year": int(r.ref_year),
+            "import_value_kusd": _num(r.import_value_kusd, 1),
+            "import_qty_t": _num(r.import_qty_t, 1),
+            "unit_value_usd_per_t": _num(r.unit_value_usd_per_t, 1),
+            "hs6": str(r.product_codes_text).split(";"),
+            "is_shared_code": bool(r.is_shared_code),
+        }
+        for r in stages.itertuples()
+    ]
     return {
+        "codes": codes,
+        "stages_with_data": with_data,
+        "stages_without_data": without,
+        "shared_with": shared,
+        "text": text,
+        "unit_values_by_stage": unit_values,
+    }
+
+
+def explain(
+    now: dict[str, Any] | None,
+    changes: pd.DataFrame,
+    history: pd.DataFrame,
+    shares: pd.DataFrame,
+    production: pd.DataFrame,
+    coverage: dict[str, Any] | None,
+    item: str,
+    names: dict[str, str | None],
+    importer: str,
+    when: date,
+    ladder: Ladder,
+    snapshots: dict[str, str],
+) -> dict[str, Any]:
+    """Everything an analyst needs to check the state and level of ``item`` for ``importer``."""
+    base: dict[str, Any] = {
         "item_id": item,
         "importer_id": importer,
         "as_of": when.isoformat(),
-        "name_en": now["name_en"],
-        "score": _num(now["score"], 1),
-        "level": int(now["level"]),
-        "level_ko": level_name(int(now["level"]), ladder, "ko"),
-        "level_en": level_name(int(now["level"]), ladder, "en"),
-        "confidence": _num(now["confidence"], 2),
-        "main_driver": now["main_driver"],
+        "name_en": names.get("en"),
+        "name_ko": names.get("ko"),
+        "name_ja": names.get("ja"),
         "ladder_version": ladder.version,
-        "factors": factors,
-        "evidence": {
-            "trade": {
-                "table": "core_baci__yearly_trade",
-                "year": int(now["trade_year"]),
-                "available_date": str(now["trade_available_date"].date()),
-                "snapshot_id": snapshots.get("baci"),
-                "import_value_kusd": _num(now["import_value_kusd"], 1),
-                "top_supplier_id_iso3": now["top_supplier_id_iso3"],
-                "freshness_days": int((pd.Timestamp(when) - now["trade_available_date"]).days),
-            },
-            "production": None
-            if pd.isna(now.get("production_year"))
-            else {
-                "table": "core_wmd__yearly_production",
-                "year": int(now["production_year"]),
-                "commodity": now["commodity_name_wmd"],
-                "snapshot_id": snapshots.get("wmd"),
-            },
-            "governance": {
-                "table": "core_wgi__yearly_governance",
-                "release": now["wgi_release_code"],
-                "snapshot_id": snapshots.get("wgi"),
-            },
-            "price": None
-            if pd.isna(now.get("price_month"))
-            else {
-                "table": "core_pinksheet__monthly_prices",
-                "series": now["price_series"],
-                "month": str(pd.Timestamp(now["price_month"]).date()),
-                "snapshot_id": snapshots.get("pinksheet"),
-            },
-            "missing_factors": now["missing_factors"] or None,
-        },
+        "coverage": coverage,
+    }
+    if now is None:
+        return {
+            **base,
+            "state": "no_data",
+            "state_reason": f"nothing was known on {when} (the level history starts "
+            f"{ladder.history_start})",
+            "fill_command": None,
+            "score": None,
+            "level": 0,
+            "factors": [],
+            "supplier_shares": [],
+            "production_concentration": [],
+            "level_history": [],
+            "score_history": [],
+            "evidence": None,
+        }
+    level = int(now["alert_level"])
+    ev = level_change_evidence(now, ladder, snapshots)["sources"]
+    ev["missing_factors"] = now.get("missing_factors_text")
+    ev["trade"] = ev["trade"] and {
+        **ev["trade"],
+        "import_value_kusd": _num(now.get("import_value_kusd"), 1),
+        "top_supplier_id_iso3": now.get("top_supplier_id_iso3"),
+        "top_supplier_name": country_name(now.get("top_supplier_id_iso3")),
+        "freshness_days": int(
+            (pd.Timestamp(when) - pd.Timestamp(now["trade_available_date"])).days
+        ),
+    }
+    sh = shares.sort_values(["ref_year", "supplier_share"], ascending=[True, False])
+    top5 = sh.groupby("ref_year").head(5)
+    return {
+        **base,
+        "state": now["item_state_code"],
+        "state_reason": now.get("state_reason_text"),
+        "fill_command": now.get("fill_command_text"),
+        "data_as_of": _day(now["available_date"]),
+        "score": _num(now.get("score_points"), 1),
+        "level": level,
+        "level_ko": ladder.level_name(level, "ko"),
+        "level_en": ladder.level_name(level, "en"),
+        "level_ja": ladder.level_name(level, "ja"),
+        "level_since": _day(now.get("level_since_date")),
+        "confidence": _num(now.get("confidence_share"), 2),
+        "main_driver": now.get("main_driver_code"),
+        "is_shared_code": bool(now.get("is_shared_code")),
+        "shared_with": None
+        if not now.get("shared_with_text")
+        else str(now["shared_with_text"]).split(";"),
+        "factors": factors_table(now, ladder),
+        "evidence": ev,
         "supplier_shares": [
             {
                 "year": int(r.ref_year),
                 "supplier": r.exporter_id_iso3,
+                "supplier_name": country_name(r.exporter_id_iso3),
                 "share": _num(r.supplier_share),
                 "value_kusd": _num(r.value_kusd, 1),
             }
-            for r in supplier_years.itertuples()
+            for r in top5.itertuples()
         ],
         "production_concentration": [
             {
                 "year": int(r.ref_year),
                 "hhi": _num(r.production_hhi),
                 "top_producer": r.top_producer_id_iso3,
+                "top_producer_name": country_name(r.top_producer_id_iso3),
                 "top_share": _num(r.top_producer_share),
+                "china_share": _num(r.china_production_share),
             }
-            for r in prod.itertuples()
+            for r in production.sort_values("ref_year").itertuples()
         ],
-        "level_history": history,
+        "level_history": [
+            level_change_evidence(r, ladder, snapshots) for r in changes.to_dict("records")
+        ],
         "score_history": [
-            {"date": str(r.as_of_date.date()), "score": _num(r.score, 1), "level": int(r.level)}
-            for r in mine.itertuples()
+            {
+                "date": _day(r.available_date),
+                "state": r.item_state_code,
+                "score": _num(r.score_points, 1),
+                "level": int(r.alert_level),
+            }
+            for r in history.itertuples()
         ],
     }
 
@@ -192,7 +284,7 @@ def chart_html(exp: dict[str, Any]) -> str:
     )
     sh = pd.DataFrame(exp.get("supplier_shares", []))
     if not sh.empty:
-        for sup, g in sh.groupby("supplier"):
+        for sup, g in sh.groupby("supplier_name"):
             fig.add_trace(go.Bar(x=g["year"], y=g["share"], name=str(sup)), row=1, col=1)
     hist = pd.DataFrame(exp.get("score_history", []))
     if not hist.empty:
@@ -215,8 +307,9 @@ def chart_html(exp: dict[str, Any]) -> str:
         barmode="stack",
         height=1000,
         title=(
-            f"{exp.get('name_en', exp['item_id'])} — {exp['importer_id']} — as of {exp['as_of']}: "
-            f"{exp.get('level_ko', '')} {exp.get('level_en', '')} (score {exp.get('score')})"
+            f"{exp.get('name_en') or exp['item_id']} — {exp['importer_id']} — as of "
+            f"{exp['as_of']}: {exp.get('state')} {exp.get('level_ko', '')} "
+            f"{exp.get('level_en', '')} (score {exp.get('score')})"
         ),
     )
     return str(fig.to_html(include_plotlyjs=True, full_html=True))

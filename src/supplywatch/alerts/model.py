@@ -9,18 +9,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from supplywatch.catalog.out import FACTORS
 from supplywatch.errors import DataError
 
 LADDER_FILE = Path(__file__).resolve().parent / "ladder.yml"
-FACTORS = (
-    "supplier_concentration",
-    "sourcing_governance",
-    "production_concentration",
-    "recycling_gap",
-    "import_dynamics",
-    "price_shock",
-    "screens",
-)
 
 
 class Level(BaseModel):
@@ -63,7 +55,10 @@ class Ladder(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
     neutral: float = Field(ge=0, le=1)
+    history_start: date
     max_trade_age_days: int = Field(gt=0)
+    max_production_age_days: int = Field(gt=0)
+    max_price_age_days: int = Field(gt=0)
     min_import_kusd: float = Field(ge=0)
     weights: dict[str, float]
     price_series: dict[str, str]
@@ -84,6 +79,12 @@ class Ladder(BaseModel):
             if lv.exit > lv.entry:
                 raise ValueError(f"{lv.code}: exit above entry")
         return self
+
+    def level_name(self, level: int, lang: str = "ko") -> str:
+        """The level's name in ``lang`` (ko, ja, en); "-" for no level."""
+        if level == 0:
+            return "-"
+        return str(getattr(self.levels[level - 1], lang))
 
 
 def load_ladder(path: Path = LADDER_FILE) -> Ladder:

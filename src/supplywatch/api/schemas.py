@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Org = Literal["KR", "JP", "JOINT"]
+from supplywatch.api.generated import DependenceRow, ScreenRow
+
+Org = Literal["KR", "JP", "JOINT"]  # catalog/importers.py ORGS (checked by a test)
 Role = Literal["viewer", "analyst", "admin"]
-Importer = Literal["KOR", "JPN", "BLOC"]
+Importer = Literal["KOR", "JPN", "BLOC"]  # catalog/importers.py SERVICE_IMPORTER_IDS (tested)
 Holder = Literal["national", "private", "in_transit"]
 
 
@@ -78,34 +80,27 @@ class ItemPage(PagePublic):
     items: list[ItemPublic]
 
 
-class ScreenRow(BaseModel):
-    item_id: str = Field(examples=["natural_graphite"])
-    name_en: str | None
-    importer_id: str
-    score: float | None = Field(examples=[71.2])
-    level: int = Field(ge=0, le=4, examples=[4])
-    level_ko: str = Field(examples=["심각"])
-    level_en: str = Field(examples=["critical"])
-    level_ja: str = Field(examples=["深刻"])
-    main_driver: str | None = Field(examples=["supplier_concentration"])
-    confidence: float | None
-    trade_year: int
-    trade_available_date: str
-    import_value_kusd: float | None
-    top_supplier_id_iso3: str | None = Field(examples=["CHN"])
-    top_supplier_share: float | None
-    china_share: float | None
-    supplier_hhi: float | None
-    production_hhi: float | None
-    is_kita_screen: bool
-    is_absolute_dependence: bool
-    missing_factors: str | None
-    factors: dict[str, float | None]
-    ladder_version: str
-
-
 class ScreenPage(PagePublic):
     items: list[ScreenRow]
+
+
+class DependencePage(PagePublic):
+    items: list[DependenceRow]  # type: ignore[valid-type]
+
+
+class MetaPublic(BaseModel):
+    """What the dashboard needs to know about the service: today by its clock, the
+    importers and their organisations, the level names."""
+
+    today: date = Field(description="Today by the service's clock (the default as-of date).")
+    importers: list[dict[str, Any]]
+    bloc_id: str
+    alert_scope: dict[str, list[str]]
+    org_importer: dict[str, str]
+    plan_sides: list[str]
+    levels: list[dict[str, Any]]
+    states: list[str]
+    ladder_version: str
 
 
 class RowsPage(PagePublic):

@@ -25,7 +25,14 @@ class Country:
 
 # Codes that are not (or no longer) in ISO 3166-1 but appear in the bundled sources.
 NON_ISO: tuple[Country, ...] = (
-    Country("S19", "Other Asia, not elsewhere specified (UN/BACI code 490)", None, 490, False),
+    # UN trade statistics report Taiwan's trade as "Other Asia, not elsewhere specified".
+    Country(
+        "S19",
+        "Taiwan (reported as Other Asia, not elsewhere specified; UN/BACI code 490)",
+        None,
+        490,
+        False,
+    ),
     Country("R20", "Europe EFTA, not elsewhere specified (UN/BACI code 697)", None, 697, False),
     Country("XKX", "Kosovo (World Bank code)", None, None, False),
     Country(
@@ -62,6 +69,18 @@ def countries() -> dict[str, Country]:
     for extra in NON_ISO:
         out[extra.iso3] = extra
     return out
+
+
+#: How a code is shown to people where its list name would mislead or say nothing.
+_DISPLAY = {"S19": "Taiwan"}
+
+
+def country_name(code: str | None) -> str | None:
+    """The name to show for a country code (Taiwan, not S19); the code itself if unknown."""
+    if code is None:
+        return None
+    c = countries().get(code)
+    return _DISPLAY.get(code) or (c.name if c else code)
 
 
 def encode_iso3(code: str) -> str:

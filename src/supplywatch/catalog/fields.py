@@ -7,6 +7,7 @@ The same quantity has the same name in every table.
 
 from __future__ import annotations
 
+from supplywatch.catalog.out import OUT_FIELDS
 from supplywatch.catalog.schema import Field
 
 _HS6 = "regexp_full_match({col}, '[0-9]{{6}}')"
@@ -421,6 +422,6 @@ _FIELDS: list[Field] = [
     Field("form_text", "VARCHAR", "Traded form carried by the code."),
 ]
 
-FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
-if len(FIELDS) != len(_FIELDS):  # pragma: no cover - a declaration error
+FIELDS: dict[str, Field] = {f.name: f for f in [*_FIELDS, *OUT_FIELDS]}
+if len(FIELDS) != len(_FIELDS) + len(OUT_FIELDS):  # pragma: no cover - a declaration error
     raise RuntimeError("duplicate field declaration")

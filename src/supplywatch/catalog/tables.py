@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from supplywatch.catalog.fields import FIELDS
+from supplywatch.catalog.out import OUT_TABLES
 from supplywatch.catalog.schema import Field, Table
 
 _LINEAGE_RAW = ("source_row_number", "snapshot_id")
@@ -415,7 +416,7 @@ _TABLES: list[Table] = [
     ),
 ]
 
-TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
+TABLES: dict[str, Table] = {t.name: t for t in [*_TABLES, *OUT_TABLES]}
 
 
 def table(name: str) -> Table:

@@ -7,12 +7,13 @@ import logging
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from supplywatch.cli import views
 from supplywatch.cli.output import Format, emit_json, rich_table
 from supplywatch.errors import SupplywatchError
 from supplywatch.services import Services
@@ -191,16 +192,11 @@ def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         f"{head['materials_with_bundled_trade']} have bundled BACI trade rows. "
         "Try: supplywatch items 디스프로슘 · supplywatch explain natural_graphite"
     )
-    _print_screen(
+    views.print_screen(
+        console,
         svc.screen("BLOC", today, 15),
-        f"KR+JP bloc: top 15 materials by risk as of {today} (supplywatch screen --help)",
+        f"KR+JP bloc: top 15 materials by risk as of {today} (all 77: screen --top 0)",
     )
-
-
-class Importer(StrEnum):
-    KOR = "KOR"
-    JPN = "JPN"
-    BLOC = "BLOC"
 
 
 class Engine(StrEnum):
@@ -211,45 +207,16 @@ class Engine(StrEnum):
 EngineOpt = Annotated[Engine, typer.Option(help="Indicator engine (spark needs the extra).")]
 
 
-def _print_screen(rows: list[dict[str, Any]], title: str) -> None:
-    console.print(
-        rich_table(
-            title,
-            [
-                "#",
-                "item",
-                "level",
-                "score",
-                "main driver",
-                "top supplier",
-                "share",
-                "China",
-                "data year",
-                "confidence",
-            ],
-            [
-                [
-                    i,
-                    r["item_id"],
-                    f"{r['level_ko']} {r['level_en']}" if r["level"] else "-",
-                    r["score"],
-                    r["main_driver"],
-                    r["top_supplier_id_iso3"],
-                    r["top_supplier_share"],
-                    r["china_share"],
-                    r["trade_year"],
-                    r["confidence"],
-                ]
-                for i, r in enumerate(rows, start=1)
-            ],
-            max_width=24,
-        )
-    )
-
-
 class Items(StrEnum):
     materials = "materials"
     hs = "hs"
+
+
+class State(StrEnum):
+    scored = "scored"
+    partial = "partial"
+    stale = "stale"
+    no_data = "no_data"
 
 
 @app.command(
@@ -270,17 +237,29 @@ def screen(
     items: Annotated[
         Items, typer.Option(help="Catalog materials, or every HS code on its own.")
     ] = Items.materials,
+    state: Annotated[
+        list[State] | None,
+        typer.Option(
+            help="Only items in this state (repeatable): scored, partial, stale, no_data."
+        ),
+    ] = None,
     engine: EngineOpt = Engine.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Items ranked by risk for an importer, with level (관심/주의/경계/심각) and main driver."""
-    when = _date(as_of, _services(ctx))
+    """Every item for an importer in its state: scored and partial ones ranked by risk with
+    level (관심/주의/경계/심각) and main driver, then stale ones and those without data, with
+    the reason (and the fetch command that would fill the gap)."""
+    svc = _services(ctx)
+    when = _date(as_of, svc)
     imp = importer.strip().upper()
-    rows = _services(ctx).screen(imp, when, top or None, engine.value, items.value)
+    states = [s.value for s in state] if state else None
+    rows = svc.screen(imp, when, top or None, engine.value, items.value, states)
     if fmt == Format.json:
         emit_json(console, rows)
         return
-    _print_screen(rows, f"Risk screen {imp} ({items.value}) as of {when} (scores 0-100)")
+    views.print_screen(console, rows, f"Risk screen {imp} ({items.value}) as of {when}")
+    if states and set(states) & {"partial", "stale", "no_data"}:
+        views.print_reasons(console, rows)
 
 
 @app.command(
@@ -351,8 +330,12 @@ def backtest(
 )
 def explain(
     ctx: typer.Context,
-    material: Annotated[str, typer.Argument(help="Material id (see `items`).")],
-    importer: Annotated[Importer, typer.Option(help="KOR, JPN or BLOC.")] = Importer.BLOC,
+    material: Annotated[
+        str, typer.Argument(help="Material: id, symbol or name in EN/KO/JA/ZH (see `items`).")
+    ],
+    importer: Annotated[
+        str, typer.Option(help="KOR, JPN, the KR+JP BLOC, or any ISO3 importer.")
+    ] = "BLOC",
     as_of: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD).")] = None,
     chart: Annotated[
         Path | None,
@@ -361,77 +344,18 @@ def explain(
     engine: EngineOpt = Engine.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Why an item has its level: factors, supplier shares over time, production
-    concentration, level history, evidence."""
-    exp = _services(ctx).explain(
-        material, importer.value, _date(as_of, _services(ctx)), engine.value
-    )
+    """Why an item has its state and level: factors, coverage (which codes and stages have
+    data, shared codes), supplier shares over time, production concentration, level history,
+    evidence. The item may be named in English, Korean, Japanese or Chinese."""
+    svc = _services(ctx)
+    exp = svc.explain(material, importer, _date(as_of, svc), engine.value)
     if chart is not None:
         chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_text(_services(ctx).explain_chart(exp), encoding="utf-8")
+        chart.write_text(svc.explain_chart(exp), encoding="utf-8")
     if fmt == Format.json:
         emit_json(console, exp)
         return
-    if exp.get("status") == "no data":
-        console.print(f"{material} / {importer.value}: no data as of {exp['as_of']}")
-        return
-    console.print(
-        f"[bold]{exp['name_en']}[/] — {exp['importer_id']} — as of {exp['as_of']}: "
-        f"[bold]{exp['level_ko']} {exp['level_en']}[/] score {exp['score']} "
-        f"(confidence {exp['confidence']}, ladder {exp['ladder_version']})"
-    )
-    console.print(
-        rich_table(
-            "Factors",
-            ["factor", "value", "weight", "points", "data"],
-            [
-                [
-                    f["factor"],
-                    f["value"],
-                    f["weight"],
-                    f["contribution_points"],
-                    "yes" if f["has_data"] else "no data (neutral)",
-                ]
-                for f in exp["factors"]
-            ],
-        )
-    )
-    ev = exp["evidence"]["trade"]
-    console.print(
-        f"Trade evidence: {ev['table']} year {ev['year']} (available "
-        f"{ev['available_date']}, {ev['freshness_days']} days old, snapshot "
-        f"{ev['snapshot_id']}); imports {ev['import_value_kusd']} kUSD; "
-        f"top supplier {ev['top_supplier_id_iso3']}"
-    )
-    years = sorted({s["year"] for s in exp["supplier_shares"]})[-5:]
-    console.print(
-        rich_table(
-            "Top suppliers (share of imports)",
-            ["year", "suppliers"],
-            [
-                [
-                    y,
-                    ", ".join(
-                        f"{s['supplier']} {s['share']:.2f}"
-                        for s in exp["supplier_shares"]
-                        if s["year"] == y
-                    ),
-                ]
-                for y in years
-            ],
-            max_width=90,
-        )
-    )
-    console.print(
-        rich_table(
-            "Level history (changes)",
-            ["date", "level", "score"],
-            [
-                [h["date"], f"{h['level_ko']} {h['level']}", h["score"]]
-                for h in exp["level_history"][-12:]
-            ],
-        )
-    )
+    views.print_explain(console, exp)
     if chart is not None:
         console.print(f"Chart written to {chart}")
 

@@ -36,7 +36,9 @@ def sourcing_governance(shares: ir.Table, wgi: ir.Table) -> ir.Table:
     r = j.pv_risk.fill_null(0.5)
     return j.group_by(["wgi_release_code", "item_id", "importer_id", "ref_year"]).aggregate(
         sourcing_governance_hhi=(j.supplier_share * j.supplier_share * r).sum(),
-        pv_imputed_share=j.supplier_share.sum(where=j.pv_risk.isnull()).fill_null(0.0),
+        pv_imputed_share=j.supplier_share.sum(where=j.pv_risk.isnull())
+        .fill_null(0.0)
+        .clip(lower=0.0, upper=1.0),  # a sum of shares: 1 + rounding at most
     )
 
 
@@ -52,5 +54,6 @@ def material_production(materials: ir.Table, concentration: ir.Table) -> ir.Tabl
         top_producer_id_iso3=j.top_producer_id_iso3,
         top_producer_share=j.top_producer_share,
         china_production_share=j.china_production_share,
+        producer_count=j.producer_count,
         available_date=j.available_date,
     )

@@ -13,9 +13,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from supplywatch.catalog.countries import BLOC_ID, BLOC_MEMBERS
+from supplywatch.catalog.importers import BLOC_ID, BLOC_MEMBERS
 
 CHINA = "CHN"
+KEY = ["item_id", "importer_id", "ref_year"]
 
 
 def item_flows(trade: ir.Table, links: ir.Table, revision: str = "H0") -> ir.Table:
@@ -91,13 +92,14 @@ def intra_bloc(flows: ir.Table) -> ir.Table:
 
 
 def supplier_shares(imports: ir.Table) -> ir.Table:
-    """Each supplier's share of an importer's imports of an item in a year (shares sum to 1)."""
-    w = ibis.window(group_by=[imports.item_id, imports.importer_id, imports.ref_year])
-    total = imports.value_kusd.sum().over(w)
-    return imports.mutate(import_value_kusd=total, supplier_share=imports.value_kusd / total)
+    """Each supplier's share of an importer's imports of an item in a year (shares sum to 1).
 
-
-KEY = ["item_id", "importer_id", "ref_year"]
+    The total is an aggregate joined back, not a window sum: a window's sum depends on the
+    order of the rows within the partition, and the shares must not change in the last bits
+    from one build to the next."""
+    total = imports.group_by(KEY).aggregate(import_value_kusd=imports.value_kusd.sum())
+    j = imports.join(total, KEY)
+    return j.mutate(supplier_share=j.value_kusd / j.import_value_kusd)
 
 
 def dependence(imports: ir.Table) -> ir.Table:
@@ -244,4 +246,54 @@ def screens(dep: ir.Table, exports: ir.Table) -> ir.Table:
     )
     return j.mutate(is_kita_screen=kita, is_absolute_dependence=absolute).drop(
         "_prev1_year", "_prev2_year", "_prev1_top", "_prev2_top"
+    )
+
+
+def stage_imports(
+    trade: ir.Table, links: ir.Table, importers: list[str], revision: str = "H0"
+) -> ir.Table:
+    """Per (item, importer, year, value-chain stage): imports over the item's codes of that
+    stage alone, their unit value (USD/t), the codes, and whether one is shared with other
+    materials. ``links``: item_id, hs_revision_code, product_id_hs6, stage_code, is_lumped.
+    The bloc counts its members' imports from outside it."""
+    lk = links.filter(links.hs_revision_code == revision).select(
+        "item_id", "product_id_hs6", "stage_code", "is_lumped"
+    )
+    tr = trade.filter(trade.hs_revision_code == revision)
+    countries = [c for c in importers if c != BLOC_ID]
+    parts = []
+    if countries:
+        f = tr.filter(tr.importer_id_iso3.isin(countries))
+        parts.append(f.mutate(importer_id=f.importer_id_iso3.cast("string")))
+    if BLOC_ID in importers:
+        members = list(BLOC_MEMBERS)
+        f = tr.filter(tr.importer_id_iso3.isin(members) & ~tr.exporter_id_iso3.isin(members))
+        parts.append(f.mutate(importer_id=ibis.literal(BLOC_ID).cast("string")))
+    flows = parts[0]
+    for p in parts[1:]:
+        flows = flows.union(p)
+    j = flows.join(lk, "product_id_hs6")
+    stage = j.stage_code.fill_null("unknown")
+    g = j.mutate(stage_code=stage).group_by(["item_id", "importer_id", "ref_year", "stage_code"])
+    out = g.aggregate(
+        import_value_kusd=j.value_kusd.sum(),
+        import_qty_t=j.qty_t.sum(),
+        product_codes_text=j.product_id_hs6.group_concat(";"),
+        is_shared_code=j.is_lumped.any(),
+        available_date=j.available_date.max(),
+    )
+    return out.mutate(
+        unit_value_usd_per_t=ibis.ifelse(
+            out.import_qty_t > 0, out.import_value_kusd * 1000.0 / out.import_qty_t, None
+        )
+    )
+
+
+def code_years(trade: ir.Table, revision: str = "H0") -> ir.Table:
+    """Per HS6 code: first and last year with trade, and when the first became available."""
+    t = trade.filter(trade.hs_revision_code == revision)
+    return t.group_by("product_id_hs6").aggregate(
+        first_year=t.ref_year.min(),
+        last_year=t.ref_year.max(),
+        first_available_date=t.available_date.min(),
     )

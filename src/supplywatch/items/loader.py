@@ -114,6 +114,20 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def _names(m: Material) -> list[str]:
+    """Every name a user may type for ``m``: id, symbol, names in four languages, aliases."""
+    return [
+        m.material_id.replace("_", " "),
+        m.material_id,
+        m.symbol or "",
+        m.names.en,
+        m.names.ko,
+        m.names.ja,
+        m.names.zh,
+        *m.aliases,
+    ]
+
+
 def search(materials: list[Material], query: str) -> list[Material]:
     """Materials whose id, symbol, names (EN/KO/JA/ZH), aliases or HS codes contain ``query``."""
     q = _fold(query.strip()).replace(".", "")
@@ -121,20 +135,89 @@ def search(materials: list[Material], query: str) -> list[Material]:
         return list(materials)
     hits = []
     for m in materials:
-        hay = [
-            m.material_id.replace("_", " "),
-            m.material_id,
-            m.symbol or "",
-            m.names.en,
-            m.names.ko,
-            m.names.ja,
-            m.names.zh,
-            *m.aliases,
-            *(h.code for h in m.hs2022),
-        ]
+        hay = [*_names(m), *(h.code for h in m.hs2022)]
         if any(q in _fold(h) for h in hay):
             hits.append(m)
     return hits
+
+
+def _spelling(text: str) -> str:
+    """A form for comparing spellings: case-folded, Hangul split into its letters (jamo),
+    traditional/full-width forms folded by NFKC."""
+    return unicodedata.normalize("NFD", _fold(text)).replace("_", " ").strip()
+
+
+def resolve(materials: list[Material], query: str) -> Material | None:
+    """The material ``query`` names exactly (id, symbol or a name or alias in any of the four
+    languages, case and width folded), or None."""
+    q = _fold(query.strip())
+    for m in materials:
+        if any(q == _fold(n) for n in _names(m) if n):
+            return m
+    return None
+
+
+def suggest(materials: list[Material], query: str, n: int = 5) -> list[Material]:
+    """The materials whose names are spelled nearest to ``query`` (any language), best first;
+    substring matches first."""
+    import difflib
+
+    q = _spelling(query)
+    if not q:
+        return []
+    scored: list[tuple[float, int, Material]] = []
+    for i, m in enumerate(materials):
+        forms = [_spelling(x) for x in _names(m) if x]
+        best = max(difflib.SequenceMatcher(None, q, f).ratio() for f in forms)
+        if any(q in f for f in forms):
+            best = max(best, 0.9)
+        scored.append((best, -i, m))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [m for s, _i, m in scored[:n] if s >= 0.6]
+
+
+def _words(text: str) -> str:
+    """``text`` as space-separated words, padded, for whole-word matching."""
+    import re
+
+    return " " + " ".join(re.findall(r"\w+", _fold(text))) + " "
+
+
+def named_in(materials: list[Material], text: str) -> list[str]:
+    """Materials a free text names (an event's commodity): a name or alias in any language,
+    or a group ("rare earths", "platinum group metals"), as whole words."""
+    hay = _words(text)
+    out = []
+    for m in materials:
+        names = [n for n in _names(m)[3:] if n and len(n) >= 3] + [m.material_id]
+        phrases = [_words(n) for n in names] + [f" {g} " for g in _GROUP_WORDS.get(m.group, ())]
+        if any(p.strip() and p in hay for p in phrases):
+            out.append(m.material_id)
+    return out
+
+
+#: Names of catalog groups as they appear in texts.
+_GROUP_WORDS: dict[str, tuple[str, ...]] = {
+    "rare_earth_light": (
+        "rare earths",
+        "rare earth",
+        "rare earth elements",
+        "ree",
+        "稀土",
+        "희토류",
+        "レアアース",
+    ),
+    "rare_earth_heavy": (
+        "rare earths",
+        "rare earth",
+        "rare earth elements",
+        "ree",
+        "稀土",
+        "희토류",
+        "レアアース",
+    ),
+    "precious_metal": ("platinum group metals", "pgm", "pgms"),
+}
 
 
 def derive_links(

@@ -9,8 +9,15 @@ import duckdb
 import yaml
 
 from supplywatch.errors import ConfigError, DataError
-from supplywatch.pipeline.ingest import IngestResult, Progress, ingest_source
-from supplywatch.pipeline.items_step import ingest_items
+from supplywatch.pipeline.ingest import (
+    IngestResult,
+    Progress,
+    Staged,
+    commit_load,
+    stage_source,
+    staging,
+)
+from supplywatch.pipeline.items_step import stage_items
 from supplywatch.sources.base import Provenance
 from supplywatch.sources.registry import SOURCES, get_source
 
@@ -39,7 +46,11 @@ def ingest_bundle(
     force: bool = False,
     now: datetime,
 ) -> list[IngestResult]:
-    """Ingest the bundled sources (all, or ``only``), dependencies first, then the catalog."""
+    """Ingest the bundled sources (all, or ``only``), dependencies first, then the catalog;
+    every changed source and the out layer built from them commit in one transaction."""
+    from supplywatch.pipeline import out
+
+    say = progress or (lambda _msg: None)
     manifest = load_manifest(bundle_dir)
     names = only or [*SOURCES, ITEMS]
     for name in names:
@@ -48,20 +59,20 @@ def ingest_bundle(
         get_source(name)
         if name not in manifest:
             raise ConfigError(f"source {name!r} has no entry in {bundle_dir / MANIFEST}")
-    results = []
-    for name in SOURCES:  # registry order = dependency order
-        if name in names:
-            results.append(
-                ingest_source(
-                    con,
-                    SOURCES[name],
-                    bundle_dir / name,
-                    manifest[name],
-                    progress,
-                    force=force,
-                    now=now,
+    results: list[IngestResult] = []
+    staged: list[Staged] = []
+    with staging(con) as db:
+        for name in SOURCES:  # registry order = dependency order
+            if name in names:
+                r = stage_source(
+                    con, SOURCES[name], bundle_dir / name, manifest[name], say, force=force
                 )
-            )
-    if ITEMS in names:
-        results.append(ingest_items(con, progress, force=force, now=now))
-    return results
+                (results.append(r) if isinstance(r, IngestResult) else staged.append(r))
+        if ITEMS in names:
+            hs = next((s.snapshot_id for s in staged if s.source == "hs"), None)
+            r = stage_items(con, say, force=force, now=now, hs_snapshot=hs)
+            (results.append(r) if isinstance(r, IngestResult) else staged.append(r))
+        if staged or not out.out_status(con).is_current:
+            results += commit_load(con, db, staged, say, now=now)
+    order = [*SOURCES, ITEMS, out.OUT_SOURCE]
+    return sorted(results, key=lambda r: order.index(r.source))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ STG = "stg"
 @dataclass
 class IngestResult:
     source: str
-    status: str  # "loaded" | "unchanged"
+    status: str  # "loaded" | "unchanged" | "built" (the out layer)
     snapshot_id: str
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -63,6 +64,20 @@ def current_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
     return None if row is None or row[0] is None else str(row[0])
 
 
+@dataclass
+class Staged:
+    """A source staged for loading: its tables in the staging database and its provenance."""
+
+    source: str
+    snapshot_id: str
+    tables: tuple[str, ...]
+    provenance: Provenance | None
+    files: list[tuple[str, str, int, int]]  # name, sha256, size, rows
+    started: float
+    prov_rows: list[tuple[object, ...]] | None = None  # given instead of provenance
+    upsert: tuple[str, tuple[str, ...]] | None = None  # (table, key): replace rows, not tables
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -72,9 +87,42 @@ def ingest_source(
     *,
     force: bool = False,
     now: datetime,
+    build_out: bool = True,
 ) -> IngestResult:
-    """Load the snapshot of ``spec`` found in ``directory``; a no-op if already loaded."""
+    """Load the snapshot of ``spec`` found in ``directory`` (a no-op if already loaded), and
+    rebuild the out layer in the same transaction."""
     say = progress or (lambda _msg: None)
+    with staging(con) as db:
+        staged = stage_source(con, spec, directory, provenance, say, force=force)
+        if isinstance(staged, IngestResult):
+            return staged
+        return commit_load(con, db, [staged], say, now=now, build_out=build_out)[0]
+
+
+@contextmanager
+def staging(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """An in-memory staging database attached beside the store; names resolve there first."""
+    db = database_name(con)
+    con.execute(f"ATTACH ':memory:' AS {STG}")
+    con.execute(f"SET search_path = '{STG}.main,\"{db}\".main'")
+    try:
+        yield db
+    finally:
+        con.execute("RESET search_path")
+        con.execute(f"DETACH {STG}")
+
+
+def stage_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    directory: Path,
+    provenance: Provenance,
+    say: Progress,
+    *,
+    force: bool = False,
+) -> Staged | IngestResult:
+    """Read and check one source's files into the staging database (inside ``staging``);
+    an IngestResult("unchanged") when that snapshot is already loaded."""
     started = time.perf_counter()
     paths = [directory / f.name for f in spec.files]
     for p in paths:
@@ -86,21 +134,105 @@ def ingest_source(
     if not force and current_snapshot(con, spec.name) == snap:
         log.info("source=%s snapshot=%s unchanged", spec.name, snap)
         return IngestResult(spec.name, "unchanged", snap, seconds=time.perf_counter() - started)
+    counts = _stage(con, spec, paths, snap, say)
+    files = [
+        (path.name, sha, path.stat().st_size, counts[path.name])
+        for path, sha in zip(paths, shas, strict=True)
+    ]
+    return Staged(spec.name, snap, spec.tables, provenance, files, started)
 
-    db = database_name(con)
-    con.execute(f"ATTACH ':memory:' AS {STG}")
-    con.execute(f"SET search_path = '{STG}.main,\"{db}\".main'")
+
+def commit_load(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    staged: Sequence[Staged],
+    say: Progress,
+    *,
+    now: datetime,
+    build_out: bool = True,
+    only_out: bool = False,
+) -> list[IngestResult]:
+    """In ONE transaction: replace the staged sources' tables (or upsert their rows), record
+    their provenance, then rebuild the out layer from the store as it now is and replace it.
+    Any failure rolls everything back: the store stays exactly as it was."""
+    from supplywatch.pipeline import out
+
+    out_rows: dict[str, int] = {}
+    out_started = time.perf_counter()
+    say("writing")
+    log.info("load begin transaction sources=%s", ",".join(s.source for s in staged))
+    con.begin()
     try:
-        counts = _stage(con, spec, paths, snap, say)
-        say(f"{spec.name}: writing")
-        log.info("source=%s begin transaction", spec.name)
-        _commit(con, db, spec, paths, shas, snap, provenance, counts, now)
-        log.info("source=%s committed snapshot=%s", spec.name, snap)
+        for s in staged:
+            log.info("source=%s writing", s.source)
+            rows = s.prov_rows
+            if rows is None:
+                assert s.provenance is not None, "a staged source has provenance or its rows"
+                rows = provenance_rows(s.snapshot_id, s.source, s.provenance, s.files, now)
+            if s.upsert is not None:
+                upsert_rows(con, db, *s.upsert)
+            else:
+                replace_tables(con, db, s.tables)
+            record_snapshots(con, db, rows)
+        if build_out or only_out:
+            con.execute("RESET search_path")  # the out layer reads the store as it now is
+            out_started = time.perf_counter()
+            log.info("out: building inside the load transaction")
+            out_rows = build_out_layer(con, db, say, now)
+        con.commit()
+        log.info("load committed")
+    except BaseException:
+        con.rollback()
+        raise
+    results = [
+        IngestResult(
+            s.source,
+            "loaded",
+            s.snapshot_id,
+            _table_rows(con, db, s.tables),
+            time.perf_counter() - s.started,
+        )
+        for s in staged
+    ]
+    if out_rows:
+        results.append(
+            IngestResult(
+                out.OUT_SOURCE,
+                "built",
+                f"{out.OUT_SOURCE}-{out.out_status(con).expected[:12]}",
+                out_rows,
+                time.perf_counter() - out_started,
+            )
+        )
+    return results
+
+
+def build_out_layer(
+    con: duckdb.DuckDBPyConnection, db: str, say: Progress, now: datetime
+) -> dict[str, int]:
+    """Inside the caller's transaction: compute, stage, check and replace the out tables,
+    and record the build."""
+    import ibis
+
+    from supplywatch.alerts.model import load_ladder
+    from supplywatch.pipeline import out
+
+    ladder = load_ladder()
+    # One thread: DuckDB's parallel sums differ in the last bits from run to run, and the out
+    # layer must be reproducible (the same inputs give the same tables, ranks and levels).
+    threads = first_row(con, "SELECT current_setting('threads')")
+    con.execute("SET threads = 1")
+    try:
+        frames = out.compute_out(ibis.duckdb.from_connection(con), ladder=ladder, say=say)
     finally:
-        con.execute("RESET search_path")
-        con.execute(f"DETACH {STG}")
-    rows = _table_rows(con, db, spec)
-    return IngestResult(spec.name, "loaded", snap, rows, time.perf_counter() - started)
+        con.execute(f"SET threads = {int(threads[0]) if threads else 1}")
+    say("out: checking and writing")
+    counts = out.write_out(con, db, frames)
+    fp = out.fingerprint(con, db)
+    target = _q(db, "core_supplywatch__snapshots")
+    con.execute(f"DELETE FROM {target} WHERE source_name = ?", [out.OUT_SOURCE])
+    record_snapshots(con, db, out.provenance(fp, counts, ladder, now))
+    return counts
 
 
 def _check_manifest(paths: list[Path], shas: list[str], provenance: Provenance) -> None:
@@ -191,25 +323,6 @@ def _q(db: str, name: str) -> str:
     return f'"{db}".main."{name}"'
 
 
-def _commit(
-    con: duckdb.DuckDBPyConnection,
-    db: str,
-    spec: SourceSpec,
-    paths: list[Path],
-    shas: list[str],
-    snap: str,
-    prov: Provenance,
-    counts: dict[str, int],
-    now: datetime,
-) -> None:
-    files = [
-        (path.name, sha, path.stat().st_size, counts[path.name])
-        for path, sha in zip(paths, shas, strict=True)
-    ]
-    rows = provenance_rows(snap, spec.name, prov, files, now)
-    commit_staged(con, db, spec.tables, rows)
-
-
 def provenance_rows(
     snap: str,
     source: str,
@@ -256,33 +369,32 @@ def record_snapshots(
         con.execute(f"INSERT INTO {target} VALUES ({placeholders})", list(row))
 
 
-def commit_staged(
-    con: duckdb.DuckDBPyConnection,
-    db: str,
-    tables: tuple[str, ...],
-    snapshot_rows: Sequence[tuple[object, ...]],
-) -> None:
-    """In one transaction: replace ``tables`` in the store by their staged copies (the pristine
-    copy where a fix ran) and record the snapshot rows."""
-    con.begin()
-    try:
-        for name in tables:
-            t = TABLES[name]
-            target = _q(db, name)
-            src = f"_pristine_{name}" if _exists(con, f"_pristine_{name}") else name
-            cols = ", ".join(f'"{c}"' for c in t.fields)
-            con.execute(ddl(t, qualified_name=target, replace=True))
-            con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
-        record_snapshots(con, db, snapshot_rows)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+def replace_tables(con: duckdb.DuckDBPyConnection, db: str, tables: tuple[str, ...]) -> None:
+    """Inside the caller's transaction: replace ``tables`` in the store by their staged
+    copies (the pristine copy where a fix ran)."""
+    for name in tables:
+        t = TABLES[name]
+        target = _q(db, name)
+        src = f"_pristine_{name}" if _exists(con, f"_pristine_{name}") else name
+        cols = ", ".join(f'"{c}"' for c in t.fields)
+        con.execute(ddl(t, qualified_name=target, replace=True))
+        con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.{src}")
 
 
-def _table_rows(con: duckdb.DuckDBPyConnection, db: str, spec: SourceSpec) -> dict[str, int]:
+def upsert_rows(con: duckdb.DuckDBPyConnection, db: str, table: str, key: tuple[str, ...]) -> None:
+    """Inside the caller's transaction: the staged rows (stg.main.parsed) replace the rows of
+    the same key in ``table``; the others stay."""
+    t = TABLES[table]
+    target = _q(db, table)
+    on = " AND ".join(f't."{k}" = p."{k}"' for k in key)
+    cols = ", ".join(f'"{c}"' for c in t.fields)
+    con.execute(f"DELETE FROM {target} t USING {STG}.main.parsed p WHERE {on}")
+    con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STG}.main.parsed")
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection, db: str, tables: tuple[str, ...]) -> dict[str, int]:
     out = {}
-    for name in spec.tables:
+    for name in tables:
         row = first_row(con, f"SELECT count(*) FROM {_q(db, name)}")
         out[name] = 0 if row is None else int(row[0])
     return out

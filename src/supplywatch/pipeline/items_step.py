@@ -18,10 +18,9 @@ from supplywatch.pipeline.ingest import (
     STG,
     IngestResult,
     Progress,
-    commit_staged,
+    Staged,
     current_snapshot,
 )
-from supplywatch.store.duckdb_store import database_name
 
 SOURCE = "items"
 _TABLES = (
@@ -31,19 +30,21 @@ _TABLES = (
 )
 
 
-def ingest_items(
+def stage_items(
     con: duckdb.DuckDBPyConnection,
-    progress: Progress | None = None,
+    say: Progress,
     *,
     force: bool = False,
     now: datetime,
-) -> IngestResult:
-    """Validate the catalog, derive its HS links, and store it (a no-op if unchanged)."""
-    say = progress or (lambda _msg: None)
+    hs_snapshot: str | None = None,
+) -> Staged | IngestResult:
+    """Validate the catalog and derive its HS links into the staging database (inside
+    ``staging``; ``hs_snapshot``: the HS snapshot staged beside it, if any); an
+    IngestResult("unchanged") when the catalog and its HS snapshot are already loaded."""
     started = time.perf_counter()
     files = [loader.MATERIALS_FILE, loader.LISTS_FILE]
     shas = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
-    hs_snap = current_snapshot(con, "hs") or "none"
+    hs_snap = hs_snapshot or current_snapshot(con, "hs") or "none"
     snap = f"{SOURCE}-" + hashlib.sha256(("".join(shas) + hs_snap).encode()).hexdigest()[:12]
     if not force and current_snapshot(con, SOURCE) == snap:
         return IngestResult(SOURCE, "unchanged", snap, seconds=time.perf_counter() - started)
@@ -78,44 +79,36 @@ def ingest_items(
         ],
         "core_supplywatch__material_lists": loader.list_rows(materials),
     }
-    db = database_name(con)
-    con.execute(f"ATTACH ':memory:' AS {STG}")
-    try:
-        for name in _TABLES:
-            t = TABLES[name]
-            schema = pa.schema([(f, FIELDS[f].arrow_type) for f in t.fields])
-            arrow = pa.Table.from_pylist(
-                [dict(zip(t.fields, r, strict=True)) for r in rows[name]], schema=schema
-            )
-            con.register("_arrow_in", arrow)
-            con.execute(f"CREATE TABLE {STG}.main.{name} AS SELECT * FROM _arrow_in")
-            con.unregister("_arrow_in")
-            validate.check_table(con, f"{STG}.main.{name}", t, str(loader.MATERIALS_FILE), {})
-        loaded_at = now.astimezone(UTC).replace(tzinfo=None)
-        snap_rows: list[tuple[object, ...]] = [
-            (
-                snap,
-                f.name,
-                SOURCE,
-                "supplywatch contributors",
-                "Apache-2.0",
-                "supplywatch item catalog (sources cited per claim)",
-                f"src/supplywatch/items/data/{f.name}",
-                None,
-                loaded_at.date(),
-                hs_snap,
-                loaded_at.date(),
-                sha,
-                f.stat().st_size,
-                len(materials) if f == loader.MATERIALS_FILE else len(lists),
-                loaded_at,
-                "HS codes of older revisions derived with the HS concordance",
-            )
-            for f, sha in zip(files, shas, strict=True)
-        ]
-        say("items: writing")
-        commit_staged(con, db, _TABLES, snap_rows)
-    finally:
-        con.execute(f"DETACH {STG}")
-    counts = {name: len(r) for name, r in rows.items()}
-    return IngestResult(SOURCE, "loaded", snap, counts, time.perf_counter() - started)
+    for name in _TABLES:
+        t = TABLES[name]
+        schema = pa.schema([(f, FIELDS[f].arrow_type) for f in t.fields])
+        arrow = pa.Table.from_pylist(
+            [dict(zip(t.fields, r, strict=True)) for r in rows[name]], schema=schema
+        )
+        con.register("_arrow_in", arrow)
+        con.execute(f"CREATE TABLE {STG}.main.{name} AS SELECT * FROM _arrow_in")
+        con.unregister("_arrow_in")
+        validate.check_table(con, f"{STG}.main.{name}", t, str(loader.MATERIALS_FILE), {})
+    loaded_at = now.astimezone(UTC).replace(tzinfo=None)
+    snap_rows: list[tuple[object, ...]] = [
+        (
+            snap,
+            f.name,
+            SOURCE,
+            "supplywatch contributors",
+            "Apache-2.0",
+            "supplywatch item catalog (sources cited per claim)",
+            f"src/supplywatch/items/data/{f.name}",
+            None,
+            loaded_at.date(),
+            hs_snap,
+            loaded_at.date(),
+            sha,
+            f.stat().st_size,
+            len(materials) if f == loader.MATERIALS_FILE else len(lists),
+            loaded_at,
+            "HS codes of older revisions derived with the HS concordance",
+        )
+        for f, sha in zip(files, shas, strict=True)
+    ]
+    return Staged(SOURCE, snap, _TABLES, None, [], started, prov_rows=snap_rows)

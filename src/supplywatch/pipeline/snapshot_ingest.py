@@ -25,12 +25,12 @@ from supplywatch.pipeline.ingest import (
     STG,
     IngestResult,
     Progress,
-    provenance_rows,
-    record_snapshots,
+    Staged,
+    commit_load,
+    staging,
 )
-from supplywatch.sources.base import CodeCheck, Provenance
+from supplywatch.sources.base import CodeCheck
 from supplywatch.sources.snapshots import read_snapshot, snapshot_source
-from supplywatch.store.duckdb_store import database_name
 
 TABLE = "core_customs__trade_flows"
 
@@ -116,7 +116,8 @@ def ingest_snapshot(
     force: bool = False,
     now: datetime,
 ) -> IngestResult:
-    """Check and upsert one fetched snapshot; a no-op when it is already loaded."""
+    """Check and upsert one fetched snapshot, and rebuild the out layer, in one transaction;
+    a no-op when the snapshot is already loaded."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     prov, _query = read_snapshot(path)  # checks every file's sha256 against the record
@@ -140,9 +141,7 @@ def ingest_snapshot(
     say(f"{source}: parsing {path.name}")
     parsed: pa.Table = importlib.import_module(loader.module).parse(path)
     t = TABLES[loader.table]
-    db = database_name(con)
-    con.execute(f"ATTACH ':memory:' AS {STG}")
-    try:
+    with staging(con) as db:
         con.register("_arrow_in", parsed)
         accessed = prov.date_accessed.isoformat()
         extra = loader.extra_sql.format(accessed=accessed)
@@ -172,49 +171,16 @@ def ingest_snapshot(
                 {},
             )
         validate.check_table(con, f"{STG}.main.parsed", t, where, {})
-        say(f"{source}: writing")
-        _upsert(con, db, loader.table, t.primary_key, cols, snap, source, prov, files, now)
-    finally:
-        con.execute(f"DETACH {STG}")
-    return IngestResult(
-        source, "loaded", snap, {loader.table: parsed.num_rows}, time.perf_counter() - started
-    )
-
-
-def _upsert(
-    con: duckdb.DuckDBPyConnection,
-    db: str,
-    table: str,
-    key: tuple[str, ...],
-    cols: list[str],
-    snap: str,
-    source: str,
-    prov: Provenance,
-    files: list[Path],
-    now: datetime,
-) -> None:
-    target = f'"{db}".main."{table}"'
-    on = " AND ".join(f't."{k}" = p."{k}"' for k in key)
-    all_cols = ", ".join(f'"{c}"' for c in [*cols, "available_date", "snapshot_id"])
-    con.begin()
-    try:
-        con.execute(f"DELETE FROM {target} t USING {STG}.main.parsed p WHERE {on}")
-        con.execute(f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {STG}.main.parsed")
-        record_snapshots(
-            con,
-            db,
-            provenance_rows(
-                snap,
-                source,
-                prov,
-                [
-                    (f.name, rec.sha256, rec.size_bytes, rec.rows)
-                    for f, rec in zip(files, prov.files, strict=True)
-                ],
-                now,
-            ),
+        staged = Staged(
+            source,
+            snap,
+            (loader.table,),
+            prov,
+            [
+                (f.name, rec.sha256, rec.size_bytes, rec.rows)
+                for f, rec in zip(files, prov.files, strict=True)
+            ],
+            started,
+            upsert=(loader.table, t.primary_key),
         )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        return commit_load(con, db, [staged], say, now=now)[0]

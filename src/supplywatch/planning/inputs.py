@@ -18,24 +18,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supplywatch.catalog.importers import SIDE_IMPORTER
 from supplywatch.errors import DataError
 from supplywatch.planning.model import Assumptions, MaterialInput, Scenario
 from supplywatch.planning.montecarlo import MCInput
 
-SIDE_IMPORTER = ("KOR", "JPN")
 
-
-def latest_row(
-    df: pd.DataFrame, item: str, importer: str, when: pd.Timestamp
-) -> dict[str, Any] | None:
-    """The latest year's row of an indicator frame for (item, importer) available on
-    ``when``, or None."""
-    d = df[
-        (df["item_id"] == item) & (df["importer_id"] == importer) & (df["available_date"] <= when)
-    ]
-    if d.empty:
-        return None
-    return dict(d.sort_values("ref_year").iloc[-1].to_dict())
+def latest_by_key(latest: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """(item, importer) -> its row, from a frame holding the latest row of each."""
+    return {(str(r["item_id"]), str(r["importer_id"])): r for r in latest.to_dict("records")}
 
 
 def _num(v: Any) -> float:
@@ -43,7 +34,7 @@ def _num(v: Any) -> float:
 
 
 def build_inputs(
-    frames: object,
+    latest: pd.DataFrame,
     levels: dict[tuple[str, str], int],
     when: date,
     materials: list[str] | None = None,
@@ -52,18 +43,19 @@ def build_inputs(
     importance: float = 1.0,
     importance_by_material: dict[str, float] | None = None,
 ) -> tuple[list[MaterialInput], dict[str, tuple[float, float]], dict[str, str]]:
-    """(inputs, China shares per material, skipped material -> reason). A material's weight
-    is ``importance_by_material[id]`` where given, else ``importance``."""
-    ts = pd.Timestamp(when)
-    dep: pd.DataFrame = frames.dep  # type: ignore[attr-defined]
-    cons: pd.DataFrame = frames.consumption  # type: ignore[attr-defined]
-    ids = materials or sorted(set(dep["item_id"]))
+    """(inputs, China shares per material, skipped material -> reason). ``latest``: the
+    newest year of import dependence (with apparent consumption) of each material and
+    importer known on ``when``. A material's weight is ``importance_by_material[id]`` where
+    given, else ``importance``."""
+    del when  # ``latest`` is already as of the plan's date
+    rows_by = latest_by_key(latest)
+    ids = materials or sorted(set(latest["item_id"]))
     out: list[MaterialInput] = []
     china: dict[str, tuple[float, float]] = {}
     skipped: dict[str, str] = {}
     for mid in ids:
-        got = [latest_row(dep, mid, imp, ts) for imp in SIDE_IMPORTER]
-        cgot = [latest_row(cons, mid, imp, ts) for imp in SIDE_IMPORTER]
+        got = [rows_by.get((mid, imp)) for imp in SIDE_IMPORTER]
+        cgot = got
         rows = [r for r in got if r is not None]
         if len(rows) < 2:
             skipped[mid] = "no trade data for KOR or JPN on the date"

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from supplywatch import access
 from supplywatch.access import AccessDenied, Principal
-from supplywatch.alerts.explain import level_change_evidence
-from supplywatch.alerts.model import Ladder, load_ladder
 from supplywatch.clock import today
-from supplywatch.planning import cover as cov
+from supplywatch.services import Ladder
+from supplywatch.services import plans as cov
 from supplywatch.state import db
 from supplywatch.state.models import (
     Alert,
@@ -45,12 +44,14 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
 
     def _evaluate_locked(self, trigger: str, as_of: date | None) -> dict[str, Any]:
         when = as_of or today(self.clock)
-        ladder = load_ladder()
+        ladder = self.services.ladder()
         fp = self.services.store_fingerprint()
         started = self.clock.now()
-        fr = self._frames()
-        tl = self._timeline(when, ladder)
+        now = self._cached(("levels", when), lambda: self.services.current_levels(when))
+        last = self._cached(("changes", when), lambda: self.services.last_changes(when))
+        latest = self._latest_dependence(when)
         snaps = self.services.snapshot_ids()
+        steps = {(r["item_id"], r["importer_id"]): r for r in last.to_dict("records")}
         changes = 0
         with db.transaction(self.sessions) as s:
             ev = Evaluation(
@@ -62,13 +63,14 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             )
             s.add(ev)
             s.flush()
-            covers = {imp: self._covers(s, imp, when, fr) for imp in SERVICE_IMPORTERS}
-            tl = tl.sort_values(["item_id", "importer_id", "as_of_date"])
-            n = 0
-            for (_item, imp), g in tl.groupby(["item_id", "importer_id"], sort=True):
-                n += 1
-                changes += self._apply_level(s, ev, ladder, snaps, g, covers[imp], when)
-            ev.n_items = n
+            covers = {imp: self._covers(s, imp, when, latest) for imp in SERVICE_IMPORTERS}
+            rows = sorted(now.to_dict("records"), key=lambda r: (r["item_id"], r["importer_id"]))
+            for r in rows:
+                step = steps.get((r["item_id"], r["importer_id"]))
+                changes += self._apply_level(
+                    s, ev, ladder, snaps, r, step, covers[r["importer_id"]], when
+                )
+            ev.n_items = len(rows)
             ev.n_changes = changes
             ev.finished_at = self.clock.now()
             self._audit(
@@ -80,7 +82,12 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
                 {"trigger": trigger, "as_of": when.isoformat(), "changes": changes},
             )
             eid = ev.id
-        return {"evaluation_id": eid, "as_of": when.isoformat(), "items": n, "changes": changes}
+        return {
+            "evaluation_id": eid,
+            "as_of": when.isoformat(),
+            "items": len(rows),
+            "changes": changes,
+        }
 
     def _apply_level(
         self,
@@ -88,25 +95,22 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         ev: Evaluation,
         ladder: Ladder,
         snaps: dict[str, str],
-        g: pd.DataFrame,
+        now: dict[str, Any],
+        step: dict[str, Any] | None,
         covers: dict[str, cov.Cover],
         when: date,
     ) -> int:
-        now = g.iloc[-1]
         item, imp = str(now["item_id"]), str(now["importer_id"])
-        engine_level = int(now["level"])
+        engine_level = int(now["alert_level"])
         c = covers.get(item)
         level = ladder.stock_cover.adjust(
             engine_level, c.cover_days if c else None, c.target_days if c else None
         )
-        steps = g[g["level"].diff().fillna(g["level"]) != 0]
-        engine_since = pd.Timestamp(
-            steps.iloc[-1]["as_of_date"] if len(steps) else g.iloc[0]["as_of_date"]
-        ).date()
+        engine_since = pd.Timestamp(now["level_since_date"]).date()
         state = s.get(ItemLevel, (item, imp))
         prev = state.level if state else 0
         if state is not None and state.level == level and state.engine_level == engine_level:
-            state.score = _f(now["score"])
+            state.score = _f(now["score_points"])
             state.evaluation_id = ev.id
             return 0
         # The date of the change: the engine's own step, or today when stocks moved it.
@@ -115,11 +119,16 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         if state is None:
             state = ItemLevel(item_id=item, importer_id=imp)
             s.add(state)
-        state.level, state.engine_level, state.score = level, engine_level, _f(now["score"])
+        state.level, state.engine_level, state.score = level, engine_level, _f(now["score_points"])
         state.since_date, state.evaluation_id = changed_on, ev.id
         if level == prev:
             return 0
         at = self.clock.now()
+        why = (
+            f"{now['item_state_code']}: {now.get('state_reason_text')}"
+            if now["item_state_code"] in {"stale", "no_data"}
+            else f"level {level} since {changed_on}"
+        )
         for a in s.scalars(
             select(Alert).where(
                 Alert.item_id == item,
@@ -130,11 +139,18 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         ):
             a.status, a.open_key = "resolved", None
             a.resolved_by, a.resolved_at, a.updated_at = SYSTEM, at, at
-            a.resolve_comment = f"superseded: level {level} since {changed_on}"
-            self._audit(s, None, "alert.superseded", "alert", str(a.id), {"to_level": level})
+            a.resolve_comment = f"superseded: {why}"
+            self._audit(
+                s,
+                None,
+                "alert.superseded",
+                "alert",
+                str(a.id),
+                {"to_level": level, "state": now["item_state_code"]},
+            )
         if level == 0:
             return 1
-        evidence = level_change_evidence(steps.iloc[-1] if len(steps) else now, ladder, snaps)
+        evidence = self.services.evidence(step if step is not None else now, snaps)
         evidence["engine_level"] = engine_level
         evidence["stock_cover"] = _cover_evidence(c, imp)
         key = f"{item}|{imp}|{level}"
@@ -159,7 +175,7 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             importer_id=imp,
             level=level,
             previous_level=prev,
-            score=_f(now["score"]),
+            score=_f(now["score_points"]),
             changed_on_date=changed_on,
             status="new",
             open_key=key,
@@ -219,13 +235,13 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
                 .limit(limit)
                 .offset(offset)
             ).all()
-            ladder = load_ladder()
+            ladder = self.services.ladder()
             return Page([_alert_public(a, ladder) for a in rows], total, limit, offset)
 
     def alert(self, p: Principal, alert_id: int) -> dict[str, Any]:
         with self.sessions() as s:
             a = self._visible_alert(s, p, alert_id)
-            out = _alert_public(a, load_ladder())
+            out = _alert_public(a, self.services.ladder())
             out["evidence"] = a.evidence
             out["audit"] = [
                 _audit_public(e)
@@ -273,7 +289,7 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             self._audit(
                 s, p, f"alert.{to}", "alert", str(alert_id), {"from": frm, "comment": comment}
             )
-            return _alert_public(a, load_ladder())
+            return _alert_public(a, self.services.ladder())
 
     def audit(self, p: Principal, limit: int, offset: int) -> Page:
         """The audit log: admins see their organisation's actions and the system's."""

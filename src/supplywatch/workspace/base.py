@@ -13,10 +13,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from supplywatch.access import Principal
-from supplywatch.alerts.evaluate import level_name, monthly_dates, timeline
-from supplywatch.alerts.model import Ladder
+from supplywatch.catalog.importers import SERVICE_IMPORTER_IDS
 from supplywatch.clock import Clock, aware
-from supplywatch.services import Services
+from supplywatch.services import Ladder, Services
 from supplywatch.settings import Settings
 from supplywatch.state import db
 from supplywatch.state.models import (
@@ -24,8 +23,8 @@ from supplywatch.state.models import (
     AuditEntry,
 )
 
-#: Importers the service evaluates and raises alerts for.
-SERVICE_IMPORTERS = ("KOR", "JPN", "BLOC")
+#: Importers the service evaluates and raises alerts for (catalog/importers.py).
+SERVICE_IMPORTERS = SERVICE_IMPORTER_IDS
 SYSTEM = "system"
 
 
@@ -122,22 +121,6 @@ class WorkspaceBase:
                 self._cache[full] = value
             return value
 
-    def _frames(self) -> Any:
-        """Indicator frames for the service's importers (cached per store state)."""
-        return self._cached(
-            ("frames", *SERVICE_IMPORTERS),
-            lambda: self.services.frames("duckdb", list(SERVICE_IMPORTERS)),
-        )
-
-    def _timeline(self, when: date, ladder: Ladder) -> Any:
-        """Scores and levels of the service's importers monthly since 2000 and on ``when``
-        (levels carry hysteresis, so a date's level needs its history); cached."""
-        fr = self._frames()
-        return self._cached(
-            ("timeline", when, ladder.version),
-            lambda: timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder),
-        )
-
     def _audit(
         self,
         s: Session,
@@ -192,9 +175,9 @@ def _alert_public(a: Alert, ladder: Ladder) -> dict[str, Any]:
         "item_id": a.item_id,
         "importer_id": a.importer_id,
         "level": a.level,
-        "level_code": level_name(a.level, ladder, "en"),
-        "level_ko": level_name(a.level, ladder, "ko"),
-        "level_ja": level_name(a.level, ladder, "ja"),
+        "level_code": ladder.level_name(a.level, "en"),
+        "level_ko": ladder.level_name(a.level, "ko"),
+        "level_ja": ladder.level_name(a.level, "ja"),
         "previous_level": a.previous_level,
         "score": a.score,
         "changed_on": a.changed_on_date.isoformat(),

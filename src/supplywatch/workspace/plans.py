@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from supplywatch.access import Principal
-from supplywatch.alerts.model import load_ladder
+from supplywatch.catalog.importers import JOINT_ORG, PLAN_SIDES
 from supplywatch.clock import today
 from supplywatch.services import plan_stockpile
 from supplywatch.state import db
@@ -29,8 +29,15 @@ from supplywatch.workspace.stocks import StocksMixin
 
 #: Which planner slot an organisation's own entries fill: (consumption side, stock holder).
 #: KR / JP: their national side; JOINT: the joint pool (it has no consumption of its own).
-ORG_SLOT: dict[str, tuple[int | None, int]] = {"KR": (0, 0), "JP": (1, 1), "JOINT": (None, 2)}
-OTHER_SIDE = {"KR": "JP", "JP": "KR", "JOINT": "KR and JP"}
+#: Per organisation: its side in the planner's consumption (None: the pool has none) and its
+#: slot among the stocks held (the national sides, then the joint pool).
+ORG_SLOT: dict[str, tuple[int | None, int]] = {
+    **{org: (i, i) for i, org in enumerate(PLAN_SIDES)},
+    JOINT_ORG: (None, len(PLAN_SIDES)),
+}
+OTHER_SIDE = {
+    org: " and ".join(o for o in PLAN_SIDES if o != org) for org in (*PLAN_SIDES, JOINT_ORG)
+}
 EARLIEST = date(2000, 1, 1)
 MAX_PATHS = 200_000
 
@@ -68,8 +75,6 @@ class PlansMixin(StocksMixin):
         consumption = (
             {} if cons_side is None else {(item, cons_side): t for (_o, item), t in entered.items()}
         )
-        fr = self._frames()
-        tl = self._timeline(when, load_ladder())
         res = plan_stockpile(
             self.services,
             budget_krw=float(params["budget_krw"]),
@@ -83,8 +88,6 @@ class PlansMixin(StocksMixin):
             pool_share_kr=float(params.get("pool_share_kr", 0.5)),
             consumption_t_per_year=consumption,
             held_t=held,
-            frames=fr,
-            levels_timeline=tl,
         )
         res["inputs_used"] = {
             "org": p.org,

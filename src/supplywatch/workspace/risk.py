@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from supplywatch.access import Principal
+from supplywatch.catalog import importers
+from supplywatch.catalog.out import STATES
+from supplywatch.clock import today
 from supplywatch.state import db
 from supplywatch.state.models import (
     Evaluation,
@@ -17,12 +20,26 @@ from supplywatch.workspace.base import (
     Page,
     WorkspaceBase,
     _aware,
-    _jsonable,
     page_of,
 )
 
 
 class RiskMixin(WorkspaceBase):
+    def meta(self, _p: Principal) -> dict[str, Any]:
+        """The vocabulary the dashboard needs (importers, organisations, levels, states) and
+        today by the service's clock."""
+        ladder = self.services.ladder()
+        return {
+            **importers.as_dict(),
+            "today": today(self.clock).isoformat(),
+            "levels": [
+                {"level": i, "code": lv.code, "ko": lv.ko, "ja": lv.ja, "en": lv.en}
+                for i, lv in enumerate(ladder.levels, start=1)
+            ],
+            "states": list(STATES),
+            "ladder_version": ladder.version,
+        }
+
     def items(self, _p: Principal, query: str | None, limit: int, offset: int) -> Page:
         rows = self._cached(
             ("items", query), lambda: [i.as_dict() for i in self.services.items(query)]
@@ -43,10 +60,11 @@ class RiskMixin(WorkspaceBase):
         items: str = "materials",
         limit: int = 50,
         offset: int = 0,
+        states: list[str] | None = None,
     ) -> Page:
         rows = self._cached(
-            ("screen", importer, as_of, items),
-            lambda: self.services.screen(importer, as_of, None, "duckdb", items),
+            ("screen", importer, as_of, items, tuple(states or ())),
+            lambda: self.services.screen(importer, as_of, None, "duckdb", items, states),
         )
         return page_of(rows, limit, offset)
 
@@ -58,19 +76,23 @@ class RiskMixin(WorkspaceBase):
         )
         return out
 
-    def dependence(self, _p: Principal, item: str, importer: str, limit: int, offset: int) -> Page:
-        """Import dependence per year of one item and importer (indicator table rows)."""
+    def dependence(
+        self, _p: Principal, item: str, importer: str, as_of: date, limit: int, offset: int
+    ) -> Page:
+        """Import dependence per year of one item and importer (out-layer rows)."""
         self.item(_p, item)
-        fr = self._cached(("frames", importer), lambda: self.services.frames("duckdb", [importer]))
-        d = fr.dep[(fr.dep["item_id"] == item) & (fr.dep["importer_id"] == importer)]
-        d = d.sort_values("ref_year")
-        return page_of([_jsonable(r) for r in d.to_dict("records")], limit, offset)
+        rows = self._cached(
+            ("dependence", item, importer, as_of),
+            lambda: self.services.dependence(item, importer, as_of),
+        )
+        return page_of(rows, limit, offset)
 
-    def production(self, _p: Principal, item: str) -> list[dict[str, Any]]:
+    def production(self, _p: Principal, item: str, as_of: date) -> list[dict[str, Any]]:
         self.item(_p, item)
-        fr = self._cached(("frames", "KOR"), lambda: self.services.frames("duckdb", ["KOR"]))
-        d = fr.prod[fr.prod["item_id"] == item].sort_values("ref_year")
-        return [_jsonable(r) for r in d.to_dict("records")]
+        out: list[dict[str, Any]] = self._cached(
+            ("production", item, as_of), lambda: self.services.production(item, as_of)
+        )
+        return out
 
     def backtest_results(self, _p: Principal) -> dict[str, Any]:
         import json

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from supplywatch import access
 from supplywatch.access import AccessDenied, Principal
+from supplywatch.catalog.importers import BLOC_ID, JOINT_ORG, ORGS
 from supplywatch.clock import today
-from supplywatch.planning import cover as cov
-from supplywatch.planning.inputs import latest_row
+from supplywatch.services import plans as cov
 from supplywatch.state import db
 from supplywatch.state.models import (
     ConsumptionEntry,
@@ -115,7 +115,7 @@ class StocksMixin(WorkspaceBase):
 
     def stocks(self, p: Principal, limit: int, offset: int) -> Page:
         """Stock entries the principal may see: its organisation's and the joint pool's."""
-        orgs = sorted({p.org, "JOINT"})
+        orgs = sorted({p.org, JOINT_ORG})
         with self.sessions() as s:
             q = select(StockEntry).where(StockEntry.org_code.in_(orgs))
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
@@ -150,7 +150,7 @@ class StocksMixin(WorkspaceBase):
             return c.id
 
     def targets(self, p: Principal) -> list[dict[str, Any]]:
-        orgs = sorted({p.org, "JOINT"})
+        orgs = sorted({p.org, JOINT_ORG})
         with self.sessions() as s:
             return [
                 {
@@ -208,29 +208,44 @@ class StocksMixin(WorkspaceBase):
         everyone, as aggregates (days of cover and gap; no organisation's tonnes)."""
         when = as_of or today(self.clock)
         if importer not in SERVICE_IMPORTERS:
-            raise InputError([{"loc": ["query", "importer"], "msg": "KOR, JPN or BLOC"}])
-        if importer != "BLOC" and access.IMPORTER_ORG[importer] != p.org:
+            raise InputError([{"loc": ["query", "importer"], "msg": ", ".join(SERVICE_IMPORTERS)}])
+        if importer != BLOC_ID and access.IMPORTER_ORG[importer] != p.org:
             raise AccessDenied(f"stocks of {importer} are confidential to its organisation")
-        fr = self._frames()
+        latest = self._latest_dependence(when)
         with self.sessions() as s:
-            covers = self._covers(s, importer, when, fr)
+            covers = self._covers(s, importer, when, latest)
         out = []
         for c in covers.values():
             row = _cover_evidence(c, importer)
-            if importer != "BLOC":
+            if importer != BLOC_ID:
                 row["stock_t"] = c.stock_t
                 row["by_holder_t"] = c.by_holder_t
             out.append({"item_id": c.item_id, **row})
         return sorted(out, key=lambda r: (r["cover_days"] is None, r["cover_days"] or 0))
 
-    def _covers(self, s: Session, importer: str, when: date, fr: Any) -> dict[str, cov.Cover]:
-        """Cover of every item that has stock entries for the importer's organisation(s)."""
-        orgs: tuple[str, ...] = (
-            ("KR", "JP", "JOINT") if importer == "BLOC" else (access.IMPORTER_ORG[importer],)
+    def _latest_dependence(self, when: date) -> dict[tuple[str, str], dict[str, Any]]:
+        """(item, importer) -> the newest year of dependence known on ``when`` (cached)."""
+        out: dict[tuple[str, str], dict[str, Any]] = self._cached(
+            ("latest_dependence", when),
+            lambda: {
+                (str(r["item_id"]), str(r["importer_id"])): r
+                for r in self.services.latest_dependence(when).to_dict("records")
+            },
         )
+        return out
+
+    def _covers(
+        self,
+        s: Session,
+        importer: str,
+        when: date,
+        latest: dict[tuple[str, str], dict[str, Any]],
+    ) -> dict[str, cov.Cover]:
+        """Cover of every item that has stock entries for the importer's organisation(s)."""
+        orgs: tuple[str, ...] = ORGS if importer == BLOC_ID else (access.IMPORTER_ORG[importer],)
         levels = self._stock_levels(s, orgs, when)
         items = sorted({k[1] for k in levels})
-        tgt_org = "JOINT" if importer == "BLOC" else orgs[0]
+        tgt_org = JOINT_ORG if importer == BLOC_ID else orgs[0]
         targets = {
             t.item_id: (t.target_days, t.basis)
             for t in s.scalars(select(StockTarget).where(StockTarget.org_code == tgt_org))
@@ -242,7 +257,7 @@ class StocksMixin(WorkspaceBase):
                 item,
                 levels,
                 orgs,
-                self._consumption(fr, entered, importer, orgs, item, when),
+                self._consumption(latest, entered, importer, orgs, item),
                 targets.get(item, targets.get("*", (None, None))),
             )
         return out
@@ -275,17 +290,16 @@ class StocksMixin(WorkspaceBase):
 
     @staticmethod
     def _consumption(
-        fr: Any,
+        latest: dict[tuple[str, str], dict[str, Any]],
         entered: dict[tuple[str, str], float],
         importer: str,
         orgs: tuple[str, ...],
         item: str,
-        when: date,
     ) -> tuple[float | None, str | None]:
-        national = [o for o in orgs if o != "JOINT"]
+        national = [o for o in orgs if o != JOINT_ORG]
         if all((o, item) in entered for o in national):
             return sum(entered[(o, item)] for o in national), "entered"
-        last = latest_row(fr.consumption, item, importer, pd.Timestamp(when))
+        last = latest.get((item, importer))
         if last is None:
             return None, None
         v = last["apparent_consumption_t"]
@@ -345,7 +359,9 @@ def _cover_evidence(c: cov.Cover | None, importer: str) -> dict[str, Any]:
     shows only aggregates."""
     if c is None:
         return {"status": "no data", "cover_days": None}
-    withheld = importer == "BLOC" and len(set(c.orgs) - {"JOINT"}) < 2 and c.cover_days is not None
+    withheld = (
+        importer == BLOC_ID and len(set(c.orgs) - {JOINT_ORG}) < 2 and c.cover_days is not None
+    )
     if withheld:  # one country's stock alone: the aggregate would reveal it to the other side
         status = "withheld: fewer than two national contributors"
     else:
@@ -357,5 +373,5 @@ def _cover_evidence(c: cov.Cover | None, importer: str) -> dict[str, Any]:
         "target_basis": c.target_basis,
         "gap_days": None if c.gap_days is None or withheld else round(c.gap_days, 1),
         "consumption_basis": c.consumption_basis,
-        "contributing_orgs": list(c.orgs) if importer == "BLOC" else None,
+        "contributing_orgs": list(c.orgs) if importer == BLOC_ID else None,
     }

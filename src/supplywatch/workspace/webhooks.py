@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from supplywatch import access
 from supplywatch.access import Principal
-from supplywatch.alerts.model import Ladder
+from supplywatch.services import Ladder
 from supplywatch.state import db
 from supplywatch.state.models import (
     Alert,

@@ -7,9 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from supplywatch.api.deps import WS, Me, Page_
-from supplywatch.api.schemas import ItemPage, ItemPublic
+from supplywatch.api.schemas import ItemPage, ItemPublic, MetaPublic
 
 router = APIRouter(tags=["items"])
+
+
+@router.get("/meta", response_model=MetaPublic, tags=["meta"], summary="The service's vocabulary")
+def meta(p: Me, ws: WS) -> dict[str, object]:
+    """Today by the service's clock, the importers and the organisations that own them, the
+    level and state names: what the dashboard builds its choices from."""
+    return ws.meta(p)
 
 
 @router.get("/items", response_model=ItemPage, summary="Search the catalog")

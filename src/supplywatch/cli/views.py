@@ -1,0 +1,190 @@
+"""How the risk screen and an explanation look in a terminal: every item in its state, the
+columns that fit the width (80 columns and up), names wrapped rather than cut."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+STATE_LABEL = {"scored": "scored", "partial": "partial", "stale": "stale", "no_data": "no data"}
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.0f}%"
+
+
+def _score(r: dict[str, Any]) -> str:
+    return "-" if r["score_points"] is None else f"{r['score_points']:.1f}"
+
+
+def _level(r: dict[str, Any]) -> str:
+    if r["item_state_code"] in {"stale", "no_data"}:
+        return STATE_LABEL[r["item_state_code"]]
+    return f"{r['level_ko']} {r['level_en']}" if r["alert_level"] else "-"
+
+
+def _item(r: dict[str, Any]) -> str:
+    name = str(r.get("name_en") or r["item_id"])
+    mark = ""
+    if r["is_shared_code"]:
+        mark += f" [dim](shared ×{r['shared_count']})[/]"
+    if r["item_state_code"] == "partial":
+        mark += " [dim](partial)[/]"
+    return name + mark
+
+
+def _supplier(r: dict[str, Any]) -> str:
+    if r["top_supplier_id_iso3"] is None:
+        return "-"
+    return f"{r['top_supplier_name']} {_pct(r['top_supplier_share'])}"
+
+
+def print_screen(console: Console, rows: list[dict[str, Any]], title: str) -> None:
+    """The screen as a table sized to the terminal, then what the states mean."""
+    width = console.width
+    cols: list[tuple[str, Any, dict[str, Any]]] = [
+        ("item", lambda r: _item(r), {"overflow": "fold", "ratio": 3}),
+        ("level", lambda r: _level(r), {"overflow": "fold", "ratio": 2}),
+        ("score", lambda r: _score(r), {"justify": "right", "no_wrap": True}),
+        ("top supplier", lambda r: _supplier(r), {"overflow": "fold", "ratio": 2}),
+    ]
+    if width >= 100:
+        cols += [
+            ("China", lambda r: _pct(r["china_share"]), {"justify": "right", "no_wrap": True}),
+            (
+                "main driver",
+                lambda r: (r["main_driver_code"] or "-").replace("_", " "),
+                {"overflow": "fold", "ratio": 2},
+            ),
+        ]
+    if width >= 130:
+        cols += [
+            (
+                "data",
+                lambda r: str(r["trade_year"] or r["production_year"] or "-"),
+                {"no_wrap": True},
+            ),
+            ("conf.", lambda r: f"{r['confidence_share'] or 0:.2f}", {"no_wrap": True}),
+        ]
+    t = Table(title=title, expand=width < 100, pad_edge=False)
+    t.add_column("#", justify="right", no_wrap=True)
+    for name, _f, opts in cols:
+        t.add_column(name, **opts)
+    for i, r in enumerate(rows, start=1):
+        t.add_row(str(i), *[f(r) for _n, f, _o in cols])
+    console.print(t)
+    counts = Counter(r["item_state_code"] for r in rows)
+    console.print(
+        " · ".join(f"{counts.get(s, 0)} {STATE_LABEL[s]}" for s in STATE_LABEL)
+        + (
+            ". Why: supplywatch screen --state stale --state no_data (or explain ITEM)."
+            if counts.get("stale") or counts.get("no_data")
+            else "."
+        ),
+        soft_wrap=False,
+    )
+    shared = sorted({r["shared_with_text"] for r in rows if r["is_shared_code"]})
+    if shared:
+        console.print(
+            "[dim]shared ×N: the item's HS codes also carry N-1 other materials; its trade "
+            "figures are those of the code, not of the item alone.[/]"
+        )
+
+
+def print_reasons(console: Console, rows: list[dict[str, Any]]) -> None:
+    """For items not scored: the state, the reason and the command that would fill it."""
+    for r in rows:
+        if r["item_state_code"] in {"scored"}:
+            continue
+        console.print(f"[bold]{r['item_id']}[/] {STATE_LABEL[r['item_state_code']]}: ", end="")
+        console.print(r.get("state_reason_text") or "", markup=False)
+        if r.get("fill_command_text"):
+            console.print("  fill: " + r["fill_command_text"], markup=False)
+
+
+def print_explain(console: Console, exp: dict[str, Any]) -> None:
+    """An explanation: state and level, factors, evidence, coverage, suppliers, history."""
+    head = (
+        f"[bold]{exp.get('name_en') or exp['item_id']}[/] — {exp['importer_id']} — as of "
+        f"{exp['as_of']}: "
+    )
+    state = exp["state"]
+    if state in {"stale", "no_data"} or exp.get("score") is None:
+        console.print(head + f"[bold]{STATE_LABEL[state]}[/]")
+    else:
+        console.print(
+            head + f"[bold]{exp['level_ko']} {exp['level_en']}[/] score {exp['score']} "
+            f"({STATE_LABEL[state]}, confidence {exp['confidence']}, ladder "
+            f"{exp['ladder_version']})"
+        )
+    if exp.get("state_reason"):
+        console.print(exp["state_reason"], markup=False)
+    if exp.get("fill_command"):
+        console.print("To fill it: " + exp["fill_command"], markup=False)
+    if exp.get("shared_with"):
+        console.print(
+            f"Shared code: its HS code(s) also carry {', '.join(exp['shared_with'])}; the trade "
+            "figures are the code's, not the item's alone.",
+            markup=False,
+        )
+    cov = exp.get("coverage")
+    if cov:
+        console.print("Coverage: " + cov["text"], markup=False)
+        for u in cov["unit_values_by_stage"]:
+            console.print(
+                f"  {u['stage']} {u['year']}: {u['unit_value_usd_per_t'] or '-'} USD/t "
+                f"(HS {', '.join(u['hs6'])}{', shared' if u['is_shared_code'] else ''})",
+                markup=False,
+            )
+    if exp.get("factors"):
+        t = Table(title="Factors")
+        for c in ("factor", "value", "weight", "points", "data"):
+            t.add_column(c, overflow="fold")
+        for f in exp["factors"]:
+            t.add_row(
+                f["factor"].replace("_", " "),
+                "-" if f["value"] is None else f"{f['value']:.3f}",
+                f"{f['weight']:.2f}",
+                "-" if f["contribution_points"] is None else f"{f['contribution_points']:.2f}",
+                "yes" if f["has_data"] else "no data (neutral)",
+            )
+        console.print(t)
+    tr = (exp.get("evidence") or {}).get("trade")
+    if tr:
+        console.print(
+            f"Trade: {tr['table']} {tr['year']} (available {tr['available_date']}, "
+            f"{tr['freshness_days']} days old, snapshot {tr['snapshot_id']}); imports "
+            f"{tr['import_value_kusd']} kUSD; top supplier {tr['top_supplier_name']}",
+            markup=False,
+        )
+    years = sorted({s["year"] for s in exp.get("supplier_shares", [])})[-5:]
+    if years:
+        t = Table(title="Top suppliers (share of imports)")
+        t.add_column("year", no_wrap=True)
+        t.add_column("suppliers", overflow="fold")
+        for y in years:
+            t.add_row(
+                str(y),
+                ", ".join(
+                    f"{s['supplier_name']} {s['share']:.2f}"
+                    for s in exp["supplier_shares"]
+                    if s["year"] == y
+                ),
+            )
+        console.print(t)
+    hist = exp.get("level_history", [])[-12:]
+    if hist:
+        t = Table(title="Level and state history (changes)")
+        for c in ("date", "state", "level", "score"):
+            t.add_column(c, overflow="fold")
+        for h in hist:
+            t.add_row(
+                h["date"],
+                STATE_LABEL[h["state"]],
+                "-" if h["level"] == "-" else f"{h['level_ko']} {h['level']}",
+                "-" if h["score"] is None else str(h["score"]),
+            )
+        console.print(t)

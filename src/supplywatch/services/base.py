@@ -1,0 +1,38 @@
+"""What every part of the services shares: settings, the clock, the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import duckdb
+
+from supplywatch.clock import Clock, clock_for, today
+from supplywatch.settings import Settings
+from supplywatch.store.duckdb_store import connect
+
+
+class ServicesBase:
+    """Application services over one store, with one clock."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or clock_for(settings.clock_frozen_at)
+
+    def today(self) -> date:
+        """Today by the application's clock (the default "as of" date)."""
+        return today(self.clock)
+
+    @contextmanager
+    def _store(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.settings.db_path.exists():
+            con = connect(self.settings.db_path, memory_limit=self.settings.memory_limit)
+        else:
+            con = connect(
+                self.settings.db_path, read_only=read_only, memory_limit=self.settings.memory_limit
+            )
+        try:
+            yield con
+        finally:
+            con.close()
