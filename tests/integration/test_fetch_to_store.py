@@ -109,3 +109,30 @@ def test_wgi_api_snapshot_becomes_a_release(services: Services, tmp_path: Path) 
         )
         == []
     )
+
+
+def test_fetched_annual_imports_fill_a_gap_in_baci(services: Services) -> None:
+    """The fill command of an item without trade does fill it: Comtrade's annual imports
+    reported by Korea become its trade figures where BACI lacks them, and say so."""
+    from datetime import date
+
+    services.ingest()  # the tiny extracts: BACI holds rare earths and germanium only
+    when = date(2025, 6, 1)
+    before = {r["item_id"]: r for r in services.screen("KOR", when, None)}["natural_graphite"]
+    assert before["item_state_code"] == "partial"  # production data only
+    assert before["fill_command_text"] == (
+        "supplywatch fetch comtrade --reporter KOR --hs 250410 --hs 250490 --years 2015-2025"
+    )
+    path = services.fetch(
+        "comtrade", transport=_transport(), reporters=["KOR"], hs=["250410"], years=[2023]
+    )
+    assert services.ingest_snapshot(path).status == "loaded"
+    after = {r["item_id"]: r for r in services.screen("KOR", when, None)}["natural_graphite"]
+    assert after["item_state_code"] == "scored"
+    assert (after["trade_year"], after["top_supplier_id_iso3"]) == (2023, "CHN")
+    # China 106,828,338 of the four bilateral rows' USD (the World row never counts)
+    exp = services.explain("natural_graphite", "KOR", when)
+    assert exp["evidence"]["trade"]["source"] == "UN Comtrade"
+    total = sum(s["value_kusd"] for s in exp["supplier_shares"] if s["year"] == 2023)
+    assert after["import_value_kusd"] == pytest.approx(total, abs=0.1)  # rounded to 0.1 kUSD
+    assert after["top_supplier_share"] == pytest.approx(106828.338 / total, abs=5e-5)

@@ -49,7 +49,10 @@ def level_change_evidence(
             "trade": None
             if _int(r.get("trade_year")) is None
             else {
-                "table": "core_baci__yearly_trade",
+                "table": "core_customs__trade_flows"
+                if r.get("trade_source_text") == "UN Comtrade"
+                else "core_baci__yearly_trade",
+                "source": r.get("trade_source_text"),
                 "year": _int(r.get("trade_year")),
                 "available_date": _day(trade_avail),
                 "freshness_days": int((when - pd.Timestamp(trade_avail)).days),

@@ -64,6 +64,12 @@ OUT_FIELDS: list[Field] = [
         constraint=_ISO3_OR_BLOC,
     ),
     Field("import_value_kusd", "DOUBLE", "Imports of the item.", "kUSD", "{col} >= 0"),
+    Field(
+        "trade_source_text",
+        "VARCHAR",
+        "Where the trade figures come from: BACI (reconciled bilateral trade) or UN Comtrade "
+        "(annual imports reported by the importer, fetched; used where BACI lacks the year).",
+    ),
     Field("import_qty_t", "DOUBLE", "Imports of the item.", "t", "{col} >= 0"),
     Field("export_value_kusd", "DOUBLE", "Exports of the item.", "kUSD", "{col} >= 0"),
     Field("export_qty_t", "DOUBLE", "Exports of the item.", "t", "{col} >= 0"),
@@ -107,8 +113,7 @@ OUT_FIELDS: list[Field] = [
     Field(
         "import_value_change_share",
         "DOUBLE",
-        "Change of imports on the year before, 0.1 = +10% (NULL when the year before has no "
-        "data).",
+        "Change of imports on the year before, 0.1 = +10% (NULL when the year before has no data).",
         "share",
     ),
     Field(
@@ -290,6 +295,7 @@ OUT_TABLES: list[Table] = [
             "domestic_production_t",
             "apparent_consumption_t",
             "import_reliance_share",
+            "trade_source_text",
             *_LINEAGE,
         ),
         (*_KEY, "ref_year"),
@@ -375,6 +381,7 @@ OUT_TABLES: list[Table] = [
             "missing_factors_text",
             "trade_year",
             "trade_available_date",
+            "trade_source_text",
             "import_value_kusd",
             "import_qty_t",
             "top_supplier_id_iso3",

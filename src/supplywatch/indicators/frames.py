@@ -26,6 +26,7 @@ INDICATOR_TABLES = (
     "core_pinksheet__monthly_prices",
     "core_hs__products",
     "core_wmd__commodities",
+    "core_customs__trade_flows",
 )
 ITEM_KINDS = ("material", "hs6")
 
@@ -74,7 +75,10 @@ def compute_frames(con: Any, importers: list[str] | None = None, items: str = "m
         links = None
     else:
         links = links_all.rename(item_id="material_id")
-        flows = trade.item_flows(trade_t, links)
+        flows = trade.with_customs(
+            trade.item_flows(trade_t, links),
+            trade.customs_item_flows(con.table("core_customs__trade_flows"), links),
+        )
         m = con.table("core_supplywatch__materials")
         item_t = m.select(
             item_id=m.material_id,

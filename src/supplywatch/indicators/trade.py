@@ -37,6 +37,70 @@ def item_flows(trade: ir.Table, links: ir.Table, revision: str = "H0") -> ir.Tab
     )
 
 
+#: Customs statistics the trade indicators read: annual imports reported by the importer in
+#: an HS revision (UN Comtrade). Monthly national statistics (HSK, Japan's 9-digit codes) feed
+#: the monthly signals, not these yearly figures.
+HS_REVISIONS = ("H0", "H1", "H2", "H3", "H4", "H5", "H6")
+BACI = "BACI"
+COMTRADE = "UN Comtrade"
+
+
+def customs_item_flows(customs: ir.Table, links: ir.Table) -> ir.Table:
+    """Annual imports per item from the customs table (UN Comtrade, reported by the
+    importer), shaped like ``item_flows``: each row's code matched to the item's codes of the
+    row's own HS revision; the partner-World aggregate never counts; tonnes from the net
+    weight (or a quantity in kg), else unknown."""
+    c = customs.filter(
+        (customs.freq_code == "A")
+        & (customs.flow_code == "M")
+        & customs.classification_code.isin(list(HS_REVISIONS))
+        & (customs.partner_id_iso3 != "WLD")
+        & customs.value_usd.notnull()
+    )
+    lk = links.select("item_id", "hs_revision_code", "product_id_hs6")
+    j = c.join(
+        lk,
+        [c.classification_code == lk.hs_revision_code, c.product_id_hs6 == lk.product_id_hs6],
+    )
+    kg = j.net_weight_kg.fill_null(ibis.ifelse(j.qty_unit_code == "kg", j.qty, None))
+    return j.group_by(
+        [
+            j.item_id,
+            j.ref_year.cast("int16").name("ref_year"),
+            j.partner_id_iso3.name("exporter_id_iso3"),
+            j.reporter_id_iso3.name("importer_id_iso3"),
+        ]
+    ).aggregate(
+        value_kusd=(j.value_usd / 1000.0).sum(),
+        qty_t=(kg / 1000.0).sum(),
+        n_codes=j.product_code.nunique(),
+        available_date=j.available_date.max(),
+    )
+
+
+def with_customs(flows: ir.Table, customs: ir.Table) -> ir.Table:
+    """BACI's flows, and the customs flows of every (item, importer, year) BACI lacks;
+    ``trade_source`` says which each row comes from. BACI (reconciled mirror data) wins
+    where both have the year."""
+    have = flows.select("item_id", "importer_id_iso3", "ref_year").distinct()
+    extra = customs.anti_join(have, ["item_id", "importer_id_iso3", "ref_year"])
+    return _aligned(flows, BACI).union(_aligned(extra, COMTRADE))
+
+
+def _aligned(f: ir.Table, source: str) -> ir.Table:
+    return f.select(
+        item_id=f.item_id.cast("string"),
+        ref_year=f.ref_year.cast("int16"),
+        exporter_id_iso3=f.exporter_id_iso3.cast("string"),
+        importer_id_iso3=f.importer_id_iso3.cast("string"),
+        value_kusd=f.value_kusd.cast("float64"),
+        qty_t=f.qty_t.cast("float64"),
+        n_codes=f.n_codes.cast("int64"),
+        available_date=f.available_date.cast("date"),
+        trade_source=ibis.literal(source).cast("string"),
+    )
+
+
 def importer_flows(flows: ir.Table, importers: list[str]) -> ir.Table:
     """Flows into each requested importer; ``BLOC`` sums KOR and JPN imports from non-members.
 
@@ -55,6 +119,7 @@ def importer_flows(flows: ir.Table, importers: list[str]) -> ir.Table:
                 value_kusd=f.value_kusd,
                 qty_t=f.qty_t,
                 available_date=f.available_date,
+                trade_source=_source(f),
             )
         )
     if BLOC_ID in importers:
@@ -62,10 +127,13 @@ def importer_flows(flows: ir.Table, importers: list[str]) -> ir.Table:
         f = flows.filter(
             flows.importer_id_iso3.isin(members) & ~flows.exporter_id_iso3.isin(members)
         )
+        f = f.mutate(trade_source=_source(f))
         g = f.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
             value_kusd=f.value_kusd.sum(),
             qty_t=f.qty_t.sum(),
             available_date=f.available_date.max(),
+            _src_min=f.trade_source.min(),
+            _src_max=f.trade_source.max(),
         )
         parts.append(
             g.select(
@@ -76,12 +144,24 @@ def importer_flows(flows: ir.Table, importers: list[str]) -> ir.Table:
                 value_kusd=g.value_kusd,
                 qty_t=g.qty_t,
                 available_date=g.available_date,
+                trade_source=_both(g._src_min, g._src_max),
             )
         )
     out = parts[0]
     for p in parts[1:]:
         out = out.union(p)
     return out
+
+
+def _source(f: ir.Table) -> ir.StringValue:
+    """The flows' source (BACI where a table has no ``trade_source`` column)."""
+    if "trade_source" in f.columns:
+        return f.trade_source.cast("string")
+    return ibis.literal(BACI).cast("string")
+
+
+def _both(lo: ir.StringValue, hi: ir.StringValue) -> ir.StringValue:
+    return ibis.ifelse(lo == hi, lo, lo + " + " + hi)
 
 
 def intra_bloc(flows: ir.Table) -> ir.Table:
@@ -120,6 +200,8 @@ def dependence(imports: ir.Table) -> ir.Table:
         _max=v.max(),
         _china=v.sum(where=imports.exporter_id_iso3 == CHINA),
         available_date=imports.available_date.max(),
+        _src_min=imports.trade_source.min(),
+        _src_max=imports.trade_source.max(),
     )
     j = imports.join(agg.select(*KEY, "import_value_kusd", "_max"), KEY)
     second = j.group_by(KEY).aggregate(
@@ -139,6 +221,7 @@ def dependence(imports: ir.Table) -> ir.Table:
         supplier_hhi=ibis.ifelse(positive, out._sum_sq / (total * total), None),
         suppliers_above_5pct=out.suppliers_above_5pct,
         china_share=ibis.ifelse(positive, out._china.fill_null(0.0) / total, None),
+        trade_source_text=_both(out._src_min, out._src_max),
         available_date=out.available_date,
     )
 
