@@ -68,7 +68,8 @@ def test_screen_and_item_page_match_the_api(
     page: Any, server: Server, screenshots: Path, page_log: PageLog
 ) -> None:
     login(page, server, "kr_analyst")
-    api = server.get("kr_analyst", "/screen", importer="KOR", limit=100)
+    api = server.get("kr_analyst", "/screen", importer="KOR", limit=500)
+    assert api["total"] == 77  # every catalog material is shown, whatever its data
     first = api["items"][0]
 
     rows = page.get_by_test_id("screen-row")
@@ -79,11 +80,21 @@ def test_screen_and_item_page_match_the_api(
     expect(row.get_by_test_id("cell-rank")).to_have_text("1")
     expect(row.get_by_test_id("cell-item")).to_have_text(first["name_en"])
     expect(row.get_by_test_id("cell-level")).to_have_text(first["level_en"])
-    expect(row.get_by_test_id("cell-score")).to_have_text(f"{first['score']:.1f}")
-    expect(row.get_by_test_id("cell-top-supplier")).to_contain_text(first["top_supplier_id_iso3"])
+    expect(row.get_by_test_id("cell-score")).to_have_text(f"{first['score_points']:.1f}")
+    expect(row.get_by_test_id("cell-state")).to_have_text("scored")
+    expect(row.get_by_test_id("cell-top-supplier")).to_contain_text(first["top_supplier_name"])
     expect(row.get_by_test_id("cell-trade-year")).to_have_text(str(first["trade_year"]))
     order = rows.evaluate_all("rs => rs.map(r => r.dataset.itemId)")
     assert order == [r["item_id"] for r in api["items"]]
+    # an item without data says why and how to fill it; one on a shared code says so
+    hf = page.locator('[data-testid="screen-row"][data-item-id="hydrogen_fluoride"]')
+    expect(hf.get_by_test_id("cell-state")).to_have_text("no data")
+    expect(hf.get_by_test_id("cell-reason")).to_contain_text("HS 281111")
+    dy = page.locator('[data-testid="screen-row"][data-item-id="dysprosium"]')
+    expect(dy.get_by_test_id("cell-shared")).to_contain_text("×16")
+    expect(page.get_by_test_id("screen-count-no_data")).to_have_text(
+        str(sum(r["item_state_code"] == "no_data" for r in api["items"]))
+    )
     shot(page, screenshots, "01-screen-kr-analyst")
 
     row.get_by_test_id("item-link").click()
@@ -105,7 +116,7 @@ def test_screen_and_item_page_match_the_api(
     bars = page.get_by_test_id("chart-factors").locator(".barlayer .point")
     expect(bars).to_have_count(len(explain["factors"]))
     expect(page.get_by_test_id("chart-suppliers").locator(".legend")).to_contain_text(
-        first["top_supplier_id_iso3"]
+        first["top_supplier_name"]
     )
     # the choropleth drew countries: the topojson came from our own /static/topojson/
     expect(
@@ -130,6 +141,22 @@ def test_screen_and_item_page_match_the_api(
     outside = [u for u in page_log.requested if not u.startswith((server.base_url, "data:"))]
     assert outside == [], f"requests left the service (CDN?): {outside}"
     assert page_log.errors == []
+
+
+def test_item_page_shows_state_coverage_and_fill(page: Any, server: Server) -> None:
+    login(page, server, "kr_analyst")
+    page.goto(server.base_url + "/#/item/gallium?importer=KOR")
+    box = page.get_by_test_id("item-state")
+    expect(box).to_have_attribute("data-state", "partial", timeout=EXPLAIN_TIMEOUT_MS)
+    expect(page.get_by_test_id("item-fill")).to_have_text(
+        "supplywatch fetch comtrade --reporter KOR --hs 811292 --years 2015-2025"
+    )
+    expect(page.get_by_test_id("item-coverage")).to_contain_text("HS 811291 not in the store")
+    page.goto(server.base_url + "/#/item/antimony?importer=KOR")
+    expect(page.get_by_test_id("item-unit-values")).to_contain_text(
+        "extraction", timeout=EXPLAIN_TIMEOUT_MS
+    )
+    expect(page.get_by_test_id("item-coverage")).to_contain_text("processing: no data")
 
 
 def test_acknowledge_an_alert(page: Any, server: Server, screenshots: Path) -> None:
@@ -185,7 +212,7 @@ def test_language_switch(page: Any, server: Server, screenshots: Path) -> None:
 
     page.locator("#lang").select_option("ja")
     expect_nav(page, "ja")
-    expect(row.get_by_test_id("cell-level")).to_have_text(LEVELS["ja"][first["level"]])
+    expect(row.get_by_test_id("cell-level")).to_have_text(LEVELS["ja"][first["alert_level"]])
     expect(row.get_by_test_id("cell-item")).to_have_text(names[first["item_id"]]["ja"])
     shot(page, screenshots, "05-screen-japanese")
 

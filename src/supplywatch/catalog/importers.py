@@ -90,7 +90,10 @@ def as_dict() -> dict[str, object]:
             for i in SERVICE_IMPORTERS
         ],
         "bloc_id": BLOC_ID,
-        "alert_scope": {org: sorted(s) for org, s in ALERT_SCOPE.items()},
+        "alert_scope": {
+            org: [i for i in SERVICE_IMPORTER_IDS if i in scope]
+            for org, scope in ALERT_SCOPE.items()
+        },
         "org_importer": ORG_IMPORTER,
         "plan_sides": list(PLAN_SIDES),
     }

@@ -6,21 +6,19 @@
 (function () {
   const API = "/api/v1";
   const LANGS = ["ko", "ja", "en"];
-  const IMPORTERS = ["KOR", "JPN", "BLOC"];
   const STATUSES = ["new", "acknowledged", "resolved"];
   const HOLDERS = ["national", "private", "in_transit"];
   const STOCK_FIELDS = ["item_id", "holder", "quantity_t", "as_of_date", "note"];
   const LEVEL_CODES = { none: 0, attention: 1, caution: 2, alert: 3, critical: 4 };
   const ROLE_RANK = { viewer: 0, analyst: 1, admin: 2 };
-  // Mirrors access.py: the importers whose alerts an organisation sees and acts on, and the
-  // importer whose days of cover its own stocks give.
-  const ALERT_SCOPE = { KR: ["KOR", "BLOC"], JP: ["JPN", "BLOC"], JOINT: ["BLOC"] };
-  const ORG_IMPORTER = { KR: "KOR", JP: "JPN" };
+  // The importers, their organisations and today's date come from the service (GET /meta):
+  // one declaration (catalog/importers.py), and the service's clock, not the browser's.
   const PLOT_CONFIG = { topojsonURL: "/static/topojson/", displaylogo: false, responsive: true };
   const LEVEL_COLOURS = ["#9ca3af", "#2563eb", "#eab308", "#f97316", "#dc2626"];
 
   const state = {
     me: null,
+    meta: null,
     csrf: null,
     lang: initialLang(),
     items: new Map(),
@@ -360,6 +358,7 @@
     show('[data-testid="nav"], [data-testid="whoami"], [data-testid="logout"]', true);
     document.querySelector('[data-testid="whoami"]').textContent =
       me.username + " · " + me.org + " · " + me.role;
+    state.meta = await api("GET", "/meta");
     await loadItems();
     if (!location.hash || location.hash === "#" || location.hash === "#/") {
       history.replaceState(null, "", "#/screen");
@@ -419,12 +418,30 @@
     return state.me && ROLE_RANK[state.me.role] >= ROLE_RANK[role];
   }
 
+  function importerIds() {
+    return state.meta.importers.map((i) => i.importer_id);
+  }
+
+  // The national importers (those whose own stocks an organisation enters and sees alone).
+  function nationalImporters() {
+    return state.meta.importers.filter((i) => i.members.length === 1).map((i) => i.importer_id);
+  }
+
+  function alertScope(org) {
+    return state.meta.alert_scope[org] || [];
+  }
+
+  function ownNationalImporter(org) {
+    const imp = state.meta.org_importer[org];
+    return nationalImporters().includes(imp) ? imp : null;
+  }
+
   function defaultImporter() {
-    return (state.me && ORG_IMPORTER[state.me.org]) || "BLOC";
+    return (state.me && state.meta.org_importer[state.me.org]) || state.meta.bloc_id;
   }
 
   function validImporter(v) {
-    return IMPORTERS.includes(v) ? v : null;
+    return importerIds().includes(v) ? v : null;
   }
 
   function importerSelect(testid, value, options, onChange, withAll) {
@@ -492,35 +509,70 @@
   // ---- #/screen --------------------------------------------------------------------------
   async function screenView(view, r, alive) {
     const importer = validImporter(r.params.get("importer")) || defaultImporter();
-    const sel = importerSelect("screen-importer", importer, IMPORTERS, (v) => {
-      location.hash = "#/screen?importer=" + v;
-    });
-    view.append(viewHead("screen.title", labelled("common.importer", sel)));
+    const stateFilter = state.meta.states.includes(r.params.get("state")) ? r.params.get("state") : "";
+    const go = (imp, st) => {
+      location.hash = "#/screen?importer=" + imp + (st ? "&state=" + st : "");
+    };
+    const sel = importerSelect("screen-importer", importer, importerIds(), (v) => go(v, stateFilter));
+    const stSel = h(
+      "select",
+      { testid: "screen-state", onchange: (e) => go(importer, e.target.value) },
+      h("option", { value: "", i18n: "common.all" }),
+      state.meta.states.map((st) => h("option", { value: st, i18n: "state." + st })),
+    );
+    stSel.value = stateFilter;
+    view.append(viewHead("screen.title", labelled("common.importer", sel), labelled("screen.state", stSel)));
     const wait = loading(false);
     view.append(wait);
-    const page = await api("GET", "/screen?importer=" + importer + "&limit=100");
+    const page = await api(
+      "GET",
+      "/screen?importer=" + importer + "&limit=500" + (stateFilter ? "&state=" + stateFilter : ""),
+    );
     if (!alive()) return;
     wait.remove();
+    const notScored = (row) => row.item_state_code === "stale" || row.item_state_code === "no_data";
     const rows = page.items.map((row, i) =>
       h(
         "tr",
-        { testid: "screen-row", dataset: { itemId: row.item_id, level: String(row.level) } },
+        {
+          testid: "screen-row",
+          dataset: { itemId: row.item_id, level: String(row.alert_level), state: row.item_state_code },
+        },
         h("td", { testid: "cell-rank", class: "num" }, String(page.offset + i + 1)),
         h("td", { testid: "cell-item" }, itemLink(row.item_id, importer)),
-        h("td", { testid: "cell-level" }, levelBadge(row.level)),
-        h("td", { testid: "cell-score", class: "num" }, num(row.score, 1)),
-        h("td", { testid: "cell-driver" }, driverLabel(row.main_driver)),
+        h("td", { testid: "cell-level" }, notScored(row) ? "" : levelBadge(row.alert_level)),
+        h("td", { testid: "cell-score", class: "num" }, num(row.score_points, 1)),
         h(
           "td",
-          { testid: "cell-top-supplier" },
+          { testid: "cell-state", title: row.state_reason_text || "" },
+          h("span", { class: "state state-" + row.item_state_code }, tx("state." + row.item_state_code)),
+        ),
+        h("td", { testid: "cell-driver" }, driverLabel(row.main_driver_code)),
+        h(
+          "td",
+          { testid: "cell-top-supplier", dataset: { iso: row.top_supplier_id_iso3 || "" } },
           isNull(row.top_supplier_id_iso3)
             ? noData()
-            : [h("span", { class: "iso", text: row.top_supplier_id_iso3 }), " ", pct(row.top_supplier_share)],
+            : [h("span", { class: "iso", text: row.top_supplier_name }), " ", pct(row.top_supplier_share)],
         ),
         h("td", { testid: "cell-china-share", class: "num" }, pct(row.china_share)),
         h("td", { testid: "cell-trade-year", class: "num" }, isNull(row.trade_year) ? noData() : String(row.trade_year)),
+        h(
+          "td",
+          { testid: "cell-note", class: "note" },
+          row.is_shared_code
+            ? h("span", { testid: "cell-shared", title: row.shared_with_text }, tx("screen.shared", {}), " ×" + row.shared_count)
+            : null,
+          notScored(row) || row.item_state_code === "partial"
+            ? h("div", { class: "muted reason", testid: "cell-reason", text: row.state_reason_text || "" })
+            : null,
+        ),
       ),
     );
+    const counts = {};
+    page.items.forEach((row) => {
+      counts[row.item_state_code] = (counts[row.item_state_code] || 0) + 1;
+    });
     view.append(
       h(
         "p",
@@ -528,6 +580,13 @@
         tx("screen.total"),
         ": ",
         h("span", { testid: "screen-total", text: String(page.total) }),
+        " · ",
+        state.meta.states.map((st) => [
+          tx("state." + st),
+          " ",
+          h("span", { testid: "screen-count-" + st, text: String(counts[st] || 0) }),
+          " ",
+        ]),
       ),
       table(
         "screen-table",
@@ -536,10 +595,12 @@
           "common.item",
           "common.level",
           "common.score",
+          "screen.state",
           "screen.driver",
           "screen.top_supplier",
           "screen.china_share",
           "screen.trade_year",
+          "screen.note",
         ],
         rows,
         "screen.empty",
@@ -551,7 +612,7 @@
   async function itemView(view, r, alive) {
     const id = r.arg || "";
     const importer = validImporter(r.params.get("importer")) || defaultImporter();
-    const sel = importerSelect("item-importer", importer, IMPORTERS, (v) => {
+    const sel = importerSelect("item-importer", importer, importerIds(), (v) => {
       location.hash = "#/item/" + encodeURIComponent(id) + "?importer=" + v;
     });
     view.append(
@@ -571,9 +632,32 @@
 
     const stat = (key, testid, content) =>
       h("div", { class: "stat" }, h("div", { class: "stat-label", i18n: key }), h("div", { class: "stat-value", testid }, content));
-    if (d.status === "no data") {
-      view.append(h("p", { class: "error-box", testid: "item-no-data", i18n: "item.no_data" }));
-    }
+    const cov = d.coverage;
+    view.append(
+      h(
+        "section",
+        { class: "card state-box state-" + d.state, testid: "item-state", dataset: { state: d.state } },
+        h("p", {}, h("strong", {}, tx("state." + d.state)), d.state_reason ? [" — ", h("span", { testid: "item-state-reason", text: d.state_reason })] : null),
+        d.fill_command
+          ? h("p", { class: "muted" }, tx("item.fill"), ": ", h("code", { testid: "item-fill", text: d.fill_command }))
+          : null,
+        cov ? h("p", { class: "muted" }, tx("item.coverage"), ": ", h("span", { testid: "item-coverage", text: cov.text })) : null,
+        d.shared_with && d.shared_with.length
+          ? h("p", { class: "muted", testid: "item-shared" }, tx("item.shared"), ": ", d.shared_with.map(itemText).join(", "))
+          : null,
+        cov && cov.unit_values_by_stage.length
+          ? h(
+              "p",
+              { class: "muted", testid: "item-unit-values" },
+              tx("item.unit_values"),
+              ": ",
+              cov.unit_values_by_stage
+                .map((u) => u.stage + " " + u.year + " " + (isNull(u.unit_value_usd_per_t) ? "-" : fmtNum(u.unit_value_usd_per_t, 0)) + " USD/t")
+                .join(" · "),
+            )
+          : null,
+      ),
+    );
     view.append(
       h(
         "div",
@@ -685,12 +769,13 @@
         for (const s of shares) totals.set(s.supplier, (totals.get(s.supplier) || 0) + s.share);
         const suppliers = [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a));
         const byKey = new Map(shares.map((s) => [s.year + "|" + s.supplier, s.share]));
+        const names = new Map(shares.map((s) => [s.supplier, s.supplier_name || s.supplier]));
         const traces = suppliers.map((sup) => ({
           type: "bar",
-          name: sup,
+          name: names.get(sup),
           x: years,
           y: years.map((y) => (byKey.has(y + "|" + sup) ? byKey.get(y + "|" + sup) * 100 : null)),
-          hovertemplate: sup + " %{x}: %{y:.1f}%<extra></extra>",
+          hovertemplate: names.get(sup) + " %{x}: %{y:.1f}%<extra></extra>",
         }));
         const rest = years.map((y) => {
           const sum = shares.filter((s) => s.year === y).reduce((a, s) => a + s.share, 0);
@@ -721,12 +806,13 @@
               type: "choropleth",
               locationmode: "ISO-3",
               locations: latest.map((s) => s.supplier),
+              text: latest.map((s) => s.supplier_name || s.supplier),
               z: latest.map((s) => s.share * 100),
               zmin: 0,
               colorscale: "YlOrRd",
               reversescale: true,
               colorbar: { title: { text: "%" }, thickness: 12 },
-              hovertemplate: "%{location}: %{z:.1f}%<extra></extra>",
+              hovertemplate: "%{text}: %{z:.1f}%<extra></extra>",
               marker: { line: { color: "#ffffff", width: 0.5 } },
             },
           ],
@@ -756,7 +842,7 @@
               mode: "lines+markers",
               x: prod.map((p) => p.year),
               y: prod.map((p) => p.hhi),
-              customdata: prod.map((p) => [p.top_producer || t("common.nodata"), isNull(p.top_share) ? null : p.top_share * 100]),
+              customdata: prod.map((p) => [p.top_producer_name || p.top_producer || t("common.nodata"), isNull(p.top_share) ? null : p.top_share * 100]),
               hovertemplate: "%{x}: HHI %{y:.3f}<br>%{customdata[0]} %{customdata[1]:.1f}%<extra></extra>",
               line: { color: "#f97316" },
             },
@@ -771,7 +857,7 @@
 
   // ---- #/alerts --------------------------------------------------------------------------
   async function alertsView(view, r, alive) {
-    const scope = ALERT_SCOPE[state.me.org] || [];
+    const scope = alertScope(state.me.org);
     const status = STATUSES.includes(r.params.get("status")) ? r.params.get("status") : "";
     const importer = scope.includes(r.params.get("importer")) ? r.params.get("importer") : "";
     const go = (st, imp) => {
@@ -820,7 +906,7 @@
   }
 
   function canAct(a) {
-    return atLeast("analyst") && (ALERT_SCOPE[state.me.org] || []).includes(a.importer_id);
+    return atLeast("analyst") && alertScope(state.me.org).includes(a.importer_id);
   }
 
   function whoWhen(by, at, comment) {
@@ -940,8 +1026,8 @@
 
   // ---- #/stocks --------------------------------------------------------------------------
   async function stocksView(view, r, alive) {
-    const own = ORG_IMPORTER[state.me.org] || null;
-    const coverImp = ["KOR", "JPN"].includes(r.params.get("importer")) ? r.params.get("importer") : own;
+    const own = ownNationalImporter(state.me.org);
+    const coverImp = nationalImporters().includes(r.params.get("importer")) ? r.params.get("importer") : own;
     view.append(viewHead("stocks.title"));
 
     const entriesBox = h("div", { testid: "stocks-entries" });
@@ -951,7 +1037,7 @@
     const card = (key, testid, ...kids) => h("section", { class: "card", testid }, h("h2", {}, tx(key)), kids);
 
     const coverSel = coverImp
-      ? importerSelect("cover-importer", coverImp, ["KOR", "JPN"], (v) => {
+      ? importerSelect("cover-importer", coverImp, nationalImporters(), (v) => {
           location.hash = "#/stocks?importer=" + v;
         })
       : null;
@@ -1003,7 +1089,7 @@
     function reloadAll() {
       const jobs = [
         fill(entriesBox, () => api("GET", "/stocks?limit=500"), renderEntries, "stocks-denied"),
-        fill(blocBox, () => api("GET", "/stocks/cover?importer=BLOC"), (rows) => renderCover(rows, true), "cover-bloc-denied"),
+        fill(blocBox, () => api("GET", "/stocks/cover?importer=" + state.meta.bloc_id), (rows) => renderCover(rows, true), "cover-bloc-denied"),
         fill(targetsBox, () => api("GET", "/stocks/targets"), renderTargets, "targets-denied"),
       ];
       if (coverImp) {
@@ -1088,10 +1174,9 @@
     );
   }
 
+  // Today by the service's clock: the browser's may be another day (or another time zone).
   function today() {
-    const d = new Date();
-    const p = (n) => String(n).padStart(2, "0");
-    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
+    return state.meta.today;
   }
 
   function fieldWrap(field, key, control) {

@@ -5,6 +5,17 @@
 
 window.SW_I18N = {
   ko: {
+    "screen.state": "상태(데이터)",
+    "screen.note": "비고",
+    "screen.shared": "공유 코드",
+    "state.scored": "평가됨",
+    "state.partial": "부분 평가",
+    "state.stale": "오래된 데이터",
+    "state.no_data": "데이터 없음",
+    "item.fill": "채우는 명령",
+    "item.coverage": "데이터 범위",
+    "item.shared": "같은 HS 코드를 쓰는 소재",
+    "item.unit_values": "단계별 단가",
     "app.title": "한일 핵심소재 공급망 조기경보",
     "app.subtitle": "supplywatch",
     "nav.screen": "위험 순위",
@@ -196,6 +207,17 @@ window.SW_I18N = {
     "backtest.not_scored": "평가되지 않음"
   },
   ja: {
+    "screen.state": "状態（データ）",
+    "screen.note": "備考",
+    "screen.shared": "共有コード",
+    "state.scored": "評価済み",
+    "state.partial": "部分評価",
+    "state.stale": "古いデータ",
+    "state.no_data": "データなし",
+    "item.fill": "補うコマンド",
+    "item.coverage": "データの範囲",
+    "item.shared": "同じHSコードの素材",
+    "item.unit_values": "段階別単価",
     "app.title": "日韓重要物資サプライチェーン早期警戒",
     "app.subtitle": "supplywatch",
     "nav.screen": "リスク一覧",
@@ -387,6 +409,17 @@ window.SW_I18N = {
     "backtest.not_scored": "評価対象外"
   },
   en: {
+    "screen.state": "State",
+    "screen.note": "Note",
+    "screen.shared": "shared code",
+    "state.scored": "scored",
+    "state.partial": "partial",
+    "state.stale": "stale",
+    "state.no_data": "no data",
+    "item.fill": "To fill it",
+    "item.coverage": "Coverage",
+    "item.shared": "Materials on the same HS code",
+    "item.unit_values": "Unit value by stage",
     "app.title": "Korea–Japan critical materials early warning",
     "app.subtitle": "supplywatch",
     "nav.screen": "Risk screen",
