@@ -37,7 +37,8 @@ def _setup(env: dict[str, str]) -> str:
     code = (
         "from supplywatch.settings import Settings\n"
         "from supplywatch.workspace import Workspace\n"
-        "ws = Workspace(Settings())\n"
+        "from datetime import datetime, UTC\n"
+        "ws = Workspace(Settings(clock_frozen_at=datetime(2026, 11, 24, 12, tzinfo=UTC)))\n"
         "ws.create_user(None, 'kr_analyst', 'KR', 'analyst', 'bench-password-1')\n"
         "p = ws.login('kr_analyst', 'bench-password-1', 'bench')[2]\n"
         "print(ws.create_token(p, 'bench')['token'])\n"

@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numba
 import numpy as np
 
-from supplywatch.alerts.evaluate import monthly_dates, timeline
-from supplywatch.alerts.model import load_ladder
 from supplywatch.planning import inputs as pin
 from supplywatch.planning import solver
 from supplywatch.planning.mc_cuda import gpu_available, simulate_cuda
@@ -57,14 +55,12 @@ def main() -> None:
     ap.add_argument("--store", type=Path, default=ROOT / "var" / "supplywatch.duckdb")
     args = ap.parse_args()
     when = date(2026, 11, 24)
-    svc = Services(Settings(db_path=args.store))
-    fr = svc.frames("duckdb", ["KOR", "JPN"])
-    ladder = load_ladder()
-    tl = timeline(fr, [*monthly_dates(date(2000, 1, 1), when), when], ladder)
-    now = tl[tl["as_of_date"] == np.datetime64(when)]
-    levels = {(r.item_id, r.importer_id): int(r.level) for r in now.itertuples()}
+    svc = Services(Settings(db_path=args.store, clock_frozen_at=datetime(2026, 11, 24, tzinfo=UTC)))
+    now = svc.current_levels(when, ["KOR", "JPN"])
+    levels = {(r.item_id, r.importer_id): int(r.alert_level) for r in now.itertuples()}
+    latest = svc.latest_dependence(when, ["KOR", "JPN"])
     a = load_assumptions()
-    mats, china, _skipped = pin.build_inputs(fr, levels, when, importance=a.importance_default)
+    mats, china, _skipped = pin.build_inputs(latest, levels, when, importance=a.importance_default)
     scen = [s for m in mats for s in scenarios_for(m, a, china[m.material_id])]
     bud = solver.Budget(50e9 / 1400, 5e9 / 150)  # illustrative budgets
     stock = solver.days_rule(mats, bud)

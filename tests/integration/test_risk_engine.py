@@ -160,3 +160,19 @@ def test_backtest_with_hs_codes_as_items(
     at0 = res.events[0]["offsets"]["0"]
     assert {a["item"] for a in at0["affected"]} == {"260400", "260600"}
     assert at0["items_scored"] > 50
+
+
+def test_any_importer_screen_and_explain_agree(svc: Services) -> None:
+    """An importer outside the service's three is built on demand by the same functions, so
+    its screen and its explanations cannot disagree."""
+    when = date(2026, 11, 24)
+    rows = {r["item_id"]: r for r in svc.screen("DEU", when, None)}
+    assert len(rows) == 77
+    for item in ("bismuth", "natural_graphite", "gallium"):
+        exp = svc.explain(item, "DEU", when)
+        assert (exp["state"], exp["score"], exp["level"]) == (
+            rows[item]["item_state_code"],
+            rows[item]["score_points"],
+            rows[item]["alert_level"],
+        ), item
+    assert rows["bismuth"]["item_state_code"] == "scored"

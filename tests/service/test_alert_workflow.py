@@ -181,3 +181,19 @@ def test_stock_csv_errors_name_row_and_column_and_store_nothing(ws: Workspace) -
     with ws.sessions() as s:
         audit = s.scalars(select(AuditEntry.action).where(AuditEntry.actor == "kr_c")).all()
     assert "stock.entered" in audit
+
+
+def test_alerts_on_stale_data_are_resolved_by_the_system(ws: Workspace) -> None:
+    ws.evaluate(as_of=date(2026, 11, 24))
+    kr = _user(ws, "kr_s", "KR", "analyst")
+    before = ws.alerts(kr, importer="KOR", status="new", limit=500).items
+    assert before
+    # by 2028-06-02 BACI 2024 (2026-01-31), WMD 2024 (2026-05-31) and the Pink Sheet are all
+    # past the ladder's limits: nothing may be scored, and no alert stays open on stale data
+    out = ws.evaluate(as_of=date(2028, 6, 2))
+    assert out["changes"] > 0
+    assert ws.alerts(kr, importer="KOR", status="new", limit=500).items == []
+    gone = ws.alert(kr, before[0]["id"])
+    assert gone["status"] == "resolved" and gone["resolved_by"] == "system"
+    assert gone["resolve_comment"].startswith("superseded: stale: ")
+    assert "past the 730-day limit" in gone["resolve_comment"]

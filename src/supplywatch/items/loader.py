@@ -8,6 +8,7 @@ kept, flagged as lumped, with a note, unless the catalog pins the codes of that 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -41,18 +42,29 @@ class ProductLink:
     note_text: str | None
 
 
+#: libyaml's parser where PyYAML was built with it (ten times faster), else the pure one.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _line_of_items(text: str) -> list[int]:
-    node = yaml.compose(text)
+    node = yaml.compose(text, Loader=_LOADER)
     if node is None or not isinstance(node, yaml.SequenceNode):
         return []
     return [item.start_mark.line + 1 for item in node.value]
 
 
 def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
-    """Parse and validate materials.yaml; errors name the file, line and field."""
+    """Parse and validate materials.yaml; errors name the file, line and field. Parsed once
+    per version of the file (its modification time and size): an edit is picked up."""
+    st = path.stat()
+    return list(_load_materials(path, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_materials(path: Path, _mtime_ns: int, _size: int) -> tuple[Material, ...]:
     text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
         lines = _line_of_items(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -98,7 +110,7 @@ def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
                         column="hs2022.lumped_with",
                         value=other,
                     )
-    return out
+    return tuple(out)
 
 
 def load_lists(path: Path = LISTS_FILE) -> dict[str, PublishedList]:

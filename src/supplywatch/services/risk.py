@@ -202,12 +202,16 @@ class RiskServices(DataServices):
         ).df()
 
     def _names(self, kind: str) -> dict[str, dict[str, str | None]]:
-        if kind == "material":
-            return {
-                m.material_id: {"en": m.names.en, "ko": m.names.ko, "ja": m.names.ja}
-                for m in loader.load_materials()
-            }
+        """Item -> names, from the catalog as loaded in the store (or HS descriptions)."""
         with self._store(read_only=True) as con:
+            if kind == "material":
+                return {
+                    str(i): {"en": en, "ko": ko, "ja": ja}
+                    for i, en, ko, ja in con.execute(
+                        "SELECT material_id, name_en, name_ko, name_ja "
+                        "FROM core_supplywatch__materials ORDER BY material_id"
+                    ).fetchall()
+                }
             rows = con.execute(
                 "SELECT DISTINCT p.product_id_hs6, p.product_description FROM core_hs__products p "
                 "JOIN (SELECT DISTINCT product_id_hs6 FROM core_baci__yearly_trade) b "
