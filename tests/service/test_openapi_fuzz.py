@@ -54,6 +54,10 @@ def test_openapi_documents_every_operation(api: tuple[object, str]) -> None:
         assert "200" in o["responses"] or "201" in o["responses"] or "204" in o["responses"]
     screen = doc["components"]["schemas"]["ScreenRow"]["properties"]
     assert screen["level_ko"]["examples"] == ["심각"]
+    # response fields come from the table declarations, with their units
+    assert "Unit: points 0-100." in screen["score_points"]["description"]
+    dep = doc["components"]["schemas"]["DependenceRow"]["properties"]
+    assert dep["import_value_kusd"]["description"] == "Imports of the item. Unit: kUSD."
 
 
 def test_no_server_errors_and_schema_conformance(api: tuple[object, str]) -> None:

@@ -26,63 +26,88 @@ def _int(v: Any) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
+def jsonable(v: Any) -> Any:
+    """``v`` with every missing value as None and numpy scalars as Python ones (valid JSON:
+    PostgreSQL refuses NaN in a JSON column, and SQLite would store it unreadable)."""
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [jsonable(x) for x in v]
+    if v is None or (not isinstance(v, str) and _isna(v)):
+        return None
+    if hasattr(v, "item") and not isinstance(v, str):
+        return v.item()
+    return v
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def level_change_evidence(
     r: dict[str, Any], ladder: Ladder, snapshots: dict[str, str]
 ) -> dict[str, Any]:
     """The evidence bundle of one level (or state) change: the factor values, the rows and
     sources behind them (table, data year, snapshot), their freshness, and the confidence."""
+    r = {k: (None if not isinstance(v, str) and _isna(v) else v) for k, v in r.items()}
     when = pd.Timestamp(r["available_date"])
     level = int(r["alert_level"])
     trade_avail = r.get("trade_available_date")
-    return {
-        "date": _day(when),
-        "state": r["item_state_code"],
-        "state_reason": r.get("state_reason_text"),
-        "score": _num(r.get("score_points"), 1),
-        "level": ladder.level_name(level, "en"),
-        "level_ko": ladder.level_name(level, "ko"),
-        "confidence": _num(r.get("confidence_share"), 2),
-        "main_driver": r.get("main_driver_code"),
-        "factors": {f: _num(r.get(factor_column(f))) for f in ladder.weights},
-        "missing_factors": r.get("missing_factors_text"),
-        "sources": {
-            "trade": None
-            if _int(r.get("trade_year")) is None
-            else {
-                "table": "core_customs__trade_flows"
-                if r.get("trade_source_text") == "UN Comtrade"
-                else "core_baci__yearly_trade",
-                "source": r.get("trade_source_text"),
-                "year": _int(r.get("trade_year")),
-                "available_date": _day(trade_avail),
-                "freshness_days": int((when - pd.Timestamp(trade_avail)).days),
-                "snapshot_id": snapshots.get("baci"),
-                "shared_with": r.get("shared_with_text"),
+    out: dict[str, Any] = jsonable(
+        {
+            "date": _day(when),
+            "state": r["item_state_code"],
+            "state_reason": r.get("state_reason_text"),
+            "score": _num(r.get("score_points"), 1),
+            "level": ladder.level_name(level, "en"),
+            "level_ko": ladder.level_name(level, "ko"),
+            "confidence": _num(r.get("confidence_share"), 2),
+            "main_driver": r.get("main_driver_code"),
+            "factors": {f: _num(r.get(factor_column(f))) for f in ladder.weights},
+            "missing_factors": r.get("missing_factors_text"),
+            "sources": {
+                "trade": None
+                if _int(r.get("trade_year")) is None
+                else {
+                    "table": "core_customs__trade_flows"
+                    if r.get("trade_source_text") == "UN Comtrade"
+                    else "core_baci__yearly_trade",
+                    "source": r.get("trade_source_text"),
+                    "year": _int(r.get("trade_year")),
+                    "available_date": _day(trade_avail),
+                    "freshness_days": int((when - pd.Timestamp(trade_avail)).days),
+                    "snapshot_id": snapshots.get("baci"),
+                    "shared_with": r.get("shared_with_text"),
+                },
+                "production": None
+                if _int(r.get("production_year")) is None
+                else {
+                    "table": "core_wmd__yearly_production",
+                    "year": _int(r.get("production_year")),
+                    "available_date": _day(r.get("production_available_date")),
+                    "snapshot_id": snapshots.get("wmd"),
+                },
+                "governance": {
+                    "table": "core_wgi__yearly_governance",
+                    "release": r.get("wgi_release_code"),
+                    "snapshot_id": snapshots.get("wgi"),
+                },
+                "price": None
+                if _day(r.get("price_period_start_date")) is None
+                else {
+                    "table": "core_pinksheet__monthly_prices",
+                    "series": r.get("commodity_name_wb"),
+                    "month": _day(r.get("price_period_start_date")),
+                    "snapshot_id": snapshots.get("pinksheet"),
+                },
             },
-            "production": None
-            if _int(r.get("production_year")) is None
-            else {
-                "table": "core_wmd__yearly_production",
-                "year": _int(r.get("production_year")),
-                "available_date": _day(r.get("production_available_date")),
-                "snapshot_id": snapshots.get("wmd"),
-            },
-            "governance": {
-                "table": "core_wgi__yearly_governance",
-                "release": r.get("wgi_release_code"),
-                "snapshot_id": snapshots.get("wgi"),
-            },
-            "price": None
-            if _day(r.get("price_period_start_date")) is None
-            else {
-                "table": "core_pinksheet__monthly_prices",
-                "series": r.get("commodity_name_wb"),
-                "month": _day(r.get("price_period_start_date")),
-                "snapshot_id": snapshots.get("pinksheet"),
-            },
-        },
-        "ladder_version": r.get("ladder_version_code") or ladder.version,
-    }
+            "ladder_version": r.get("ladder_version_code") or ladder.version,
+        }
+    )
+    return out
 
 
 def factors_table(r: dict[str, Any], ladder: Ladder) -> list[dict[str, Any]]:

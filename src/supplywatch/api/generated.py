@@ -31,12 +31,14 @@ def describe(name: str) -> str:
     return f.description + (f" Unit: {f.unit}." if f.unit else "")
 
 
-def field_spec(name: str, *, required: bool = False) -> tuple[Any, Any]:
+def field_spec(
+    name: str, *, required: bool = False, examples: list[Any] | None = None
+) -> tuple[Any, Any]:
     """(type, Field) of a declared column for ``create_model``."""
     py = _PY[FIELDS[name].dtype]
     if required:
-        return py, Field(description=describe(name))
-    return py | None, Field(default=None, description=describe(name))
+        return py, Field(description=describe(name), examples=examples)
+    return py | None, Field(default=None, description=describe(name), examples=examples)
 
 
 def model_from_table(
@@ -63,15 +65,17 @@ def model_from_table(
     return model
 
 
-def _opt(py: Any, description: str) -> tuple[Any, Any]:
-    return py | None, Field(default=None, description=description)
+def _opt(py: Any, description: str, examples: list[Any] | None = None) -> tuple[Any, Any]:
+    return py | None, Field(default=None, description=description, examples=examples)
 
 
 _LEVEL_NAMES = {
-    "level_code": _opt(str, "Level code in English: none, attention, caution, alert, critical."),
-    "level_ko": _opt(str, "Level in Korean (관심 / 주의 / 경계 / 심각; '-' for none)."),
-    "level_en": _opt(str, "Level in English ('-' for none)."),
-    "level_ja": _opt(str, "Level in Japanese ('-' for none)."),
+    "level_code": _opt(
+        str, "Level code in English: none, attention, caution, alert, critical.", ["critical"]
+    ),
+    "level_ko": _opt(str, "Level in Korean (관심 / 주의 / 경계 / 심각; '-' for none).", ["심각"]),
+    "level_en": _opt(str, "Level in English ('-' for none).", ["critical"]),
+    "level_ja": _opt(str, "Level in Japanese ('-' for none).", ["深刻"]),
 }
 
 #: One row of the screen: an item in its state, with level, factors and evidence.
@@ -80,17 +84,17 @@ ScreenRow = create_model(  # type: ignore[call-overload]
     __config__=ConfigDict(extra="forbid"),
     __doc__="One item of the screen, as known on the date asked (out_supplywatch__monthly_"
     "factors and __monthly_levels).",
-    item_id=field_spec("item_id", required=True),
-    name_en=_opt(str, "Name in English."),
+    item_id=field_spec("item_id", required=True, examples=["natural_graphite"]),
+    name_en=_opt(str, "Name in English.", ["Natural graphite"]),
     name_ko=_opt(str, "Name in Korean."),
     name_ja=_opt(str, "Name in Japanese."),
-    importer_id=field_spec("importer_id", required=True),
-    item_state_code=field_spec("item_state_code", required=True),
+    importer_id=field_spec("importer_id", required=True, examples=["KOR"]),
+    item_state_code=field_spec("item_state_code", required=True, examples=["scored"]),
     state_reason_text=field_spec("state_reason_text"),
     fill_command_text=field_spec("fill_command_text"),
     data_as_of_date=_opt(date, "Date of the out-layer row in force (its available_date)."),
-    score_points=field_spec("score_points"),
-    alert_level=field_spec("alert_level", required=True),
+    score_points=field_spec("score_points", examples=[71.2]),
+    alert_level=field_spec("alert_level", required=True, examples=[4]),
     **_LEVEL_NAMES,
     level_since_date=field_spec("level_since_date"),
     main_driver_code=field_spec("main_driver_code"),
@@ -100,7 +104,7 @@ ScreenRow = create_model(  # type: ignore[call-overload]
     trade_available_date=field_spec("trade_available_date"),
     import_value_kusd=field_spec("import_value_kusd"),
     top_supplier_id_iso3=field_spec("top_supplier_id_iso3"),
-    top_supplier_name=_opt(str, "Name of the top supplier (Taiwan, not S19)."),
+    top_supplier_name=_opt(str, "Name of the top supplier (Taiwan, not S19).", ["China"]),
     top_supplier_share=field_spec("top_supplier_share"),
     china_share=field_spec("china_share"),
     supplier_hhi=field_spec("supplier_hhi"),

@@ -244,10 +244,11 @@ class Problem(BaseModel):
 class PlanCreate(Strict):
     """Budgets and exchange rates are yours; the bundled demo's figures are illustrative."""
 
-    budget_krw: float = Field(gt=0, le=1e16, allow_inf_nan=False, examples=[50e9])
-    budget_jpy: float = Field(gt=0, le=1e16, allow_inf_nan=False, examples=[5e9])
-    krw_per_usd: float = Field(gt=0, le=1e6, allow_inf_nan=False, examples=[1400.0])
-    jpy_per_usd: float = Field(gt=0, le=1e6, allow_inf_nan=False, examples=[150.0])
+    # Bounds a real budget and rate meet; a denormal rate would turn the budget into inf USD.
+    budget_krw: float = Field(ge=1, le=1e16, allow_inf_nan=False, examples=[50e9])
+    budget_jpy: float = Field(ge=1, le=1e16, allow_inf_nan=False, examples=[5e9])
+    krw_per_usd: float = Field(ge=1e-3, le=1e6, allow_inf_nan=False, examples=[1400.0])
+    jpy_per_usd: float = Field(ge=1e-3, le=1e6, allow_inf_nan=False, examples=[150.0])
     materials: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None,
         max_length=200,

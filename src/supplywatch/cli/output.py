@@ -22,10 +22,11 @@ def emit_json(console: Console, data: Any) -> None:
 def rich_table(
     title: str, columns: list[str], rows: list[list[Any]], max_width: int | None = 30
 ) -> Table:
-    """A table; long cells are cut with an ellipsis (use --format json for full text)."""
+    """A table whose long cells wrap (never cut) to fit the terminal; ``--format json`` gives
+    the same data to machines."""
     t = Table(title=title, show_lines=False)
     for c in columns:
-        t.add_column(c, max_width=max_width, overflow="ellipsis", no_wrap=True)
+        t.add_column(c, max_width=max_width, overflow="fold")
     for r in rows:
         t.add_row(
             *[

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
+from supplywatch.indicators.exact import SHARE, xsum
+
 #: Political stability (WGI pv, about -2.5..2.5) rescaled to 0..1, 1 = least stable.
 #: Applied within one WGI release at a time (releases are never mixed).
 PV_MIN, PV_MAX = -2.5, 2.5
@@ -35,8 +37,8 @@ def sourcing_governance(shares: ir.Table, wgi: ir.Table) -> ir.Table:
     )
     r = j.pv_risk.fill_null(0.5)
     return j.group_by(["wgi_release_code", "item_id", "importer_id", "ref_year"]).aggregate(
-        sourcing_governance_hhi=(j.supplier_share * j.supplier_share * r).sum(),
-        pv_imputed_share=j.supplier_share.sum(where=j.pv_risk.isnull())
+        sourcing_governance_hhi=xsum(j.supplier_share * j.supplier_share * r, SHARE),
+        pv_imputed_share=xsum(j.supplier_share, SHARE, where=j.pv_risk.isnull())
         .fill_null(0.0)
         .clip(lower=0.0, upper=1.0),  # a sum of shares: 1 + rounding at most
     )

@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from supplywatch.catalog.importers import BLOC_ID, BLOC_MEMBERS, SERVICE_IMPORTER_IDS
+from supplywatch.catalog.tables import TABLES
 from supplywatch.indicators import composite, production, signals, supply_risk, trade
 
 #: The core tables compute_frames reads (what an engine must be given).
@@ -189,17 +190,7 @@ def _hs2022(links: pd.DataFrame, items: pd.DataFrame, kind: str) -> dict[str, li
 def _coverage(years: pd.DataFrame, links: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Per material and HS1992 code: stage, the other materials on the code, years with
     data (none for codes the bundle lacks). HS codes as items have no coverage rows."""
-    cols = [
-        "item_id",
-        "product_id_hs6",
-        "stage_code",
-        "is_shared_code",
-        "shared_count",
-        "shared_with_text",
-        "first_year",
-        "last_year",
-        "first_available_date",
-    ]
+    cols = [c for c in TABLES["out_supplywatch__item_coverage"].fields if c != "item_kind_code"]
     if kind != "material":
         return pd.DataFrame(columns=cols)
     lk = links[links["hs_revision_code"] == "H0"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from supplywatch.indicators.exact import SHARE, xsum
+
 #: EU 2017 method: WGI rescaled to 0-10, 10 = worst governance.
 #: The six-dimension average (about -2.5..2.5) maps linearly: scaled = (2.5 - wgi) * 2,
 #: clipped to [0, 10].
@@ -27,7 +29,7 @@ def production_shares(prod: ir.Table) -> ir.Table:
     p = prod.filter(amount.notnull() & (amount > 0)).mutate(amount=amount)
     w = ibis.window(group_by=[p.commodity_name_wmd, p.ref_year])
     return p.mutate(
-        world_amount=p.amount.sum().over(w), production_share=p.amount / p.amount.sum().over(w)
+        world_amount=xsum(p.amount).over(w), production_share=p.amount / xsum(p.amount).over(w)
     )
 
 
@@ -41,14 +43,14 @@ def production_concentration(prod: ir.Table) -> ir.Table:
     )
     s = s.mutate(producer_rank=ibis.row_number().over(rank_w))
     return s.group_by(["commodity_name_wmd", "ref_year"]).aggregate(
-        world_production=s.amount.sum(),
+        world_production=xsum(s.amount),
         producer_count=s.country_id_iso3.nunique(),
-        production_hhi=(s.production_share * s.production_share).sum(),
+        production_hhi=xsum(s.production_share * s.production_share, SHARE),
         top_producer_id_iso3=s.country_id_iso3.arbitrary(where=s.producer_rank == 0),
         top_producer_share=s.production_share.max(),
-        china_production_share=s.production_share.sum(where=s.country_id_iso3 == "CHN").fill_null(
-            0.0
-        ),
+        china_production_share=xsum(
+            s.production_share, SHARE, where=s.country_id_iso3 == "CHN"
+        ).fill_null(0.0),
         available_date=s.available_date.max(),
     )
 
@@ -84,6 +86,6 @@ def governance_weighted_hhi(
     share = j[share_col]
     g = j.wgi_scaled.fill_null(WGI_NEUTRAL_SCALED)
     return j.group_by(group).aggregate(
-        hhi_wgi=(share * share * g).sum(),
-        wgi_imputed_share=share.sum(where=j.wgi_scaled.isnull()).fill_null(0.0),
+        hhi_wgi=xsum(share * share * g, SHARE),
+        wgi_imputed_share=xsum(share, SHARE, where=j.wgi_scaled.isnull()).fill_null(0.0),
     )

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from supplywatch.catalog.importers import BLOC_ID, BLOC_MEMBERS
+from supplywatch.indicators.exact import SHARE, xsum
 
 CHINA = "CHN"
 KEY = ["item_id", "importer_id", "ref_year"]
@@ -30,8 +31,8 @@ def item_flows(trade: ir.Table, links: ir.Table, revision: str = "H0") -> ir.Tab
     tr = trade.filter(trade.hs_revision_code == revision)
     j = tr.join(lk, "product_id_hs6")
     return j.group_by(["item_id", "ref_year", "exporter_id_iso3", "importer_id_iso3"]).aggregate(
-        value_kusd=j.value_kusd.sum(),
-        qty_t=j.qty_t.sum(),
+        value_kusd=xsum(j.value_kusd),
+        qty_t=xsum(j.qty_t),
         n_codes=j.product_id_hs6.nunique(),
         available_date=j.available_date.max(),
     )
@@ -71,8 +72,8 @@ def customs_item_flows(customs: ir.Table, links: ir.Table) -> ir.Table:
             j.reporter_id_iso3.name("importer_id_iso3"),
         ]
     ).aggregate(
-        value_kusd=(j.value_usd / 1000.0).sum(),
-        qty_t=(kg / 1000.0).sum(),
+        value_kusd=xsum(j.value_usd / 1000.0),
+        qty_t=xsum(kg / 1000.0),
         n_codes=j.product_code.nunique(),
         available_date=j.available_date.max(),
     )
@@ -129,8 +130,8 @@ def importer_flows(flows: ir.Table, importers: list[str]) -> ir.Table:
         )
         f = f.mutate(trade_source=_source(f))
         g = f.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
-            value_kusd=f.value_kusd.sum(),
-            qty_t=f.qty_t.sum(),
+            value_kusd=xsum(f.value_kusd),
+            qty_t=xsum(f.qty_t),
             available_date=f.available_date.max(),
             _src_min=f.trade_source.min(),
             _src_max=f.trade_source.max(),
@@ -168,7 +169,7 @@ def intra_bloc(flows: ir.Table) -> ir.Table:
     """Trade between bloc members per item and year (reported apart, never in bloc imports)."""
     members = list(BLOC_MEMBERS)
     f = flows.filter(flows.importer_id_iso3.isin(members) & flows.exporter_id_iso3.isin(members))
-    return f.group_by(["item_id", "ref_year"]).aggregate(intra_bloc_value_kusd=f.value_kusd.sum())
+    return f.group_by(["item_id", "ref_year"]).aggregate(intra_bloc_value_kusd=xsum(f.value_kusd))
 
 
 def supplier_shares(imports: ir.Table) -> ir.Table:
@@ -177,7 +178,7 @@ def supplier_shares(imports: ir.Table) -> ir.Table:
     The total is an aggregate joined back, not a window sum: a window's sum depends on the
     order of the rows within the partition, and the shares must not change in the last bits
     from one build to the next."""
-    total = imports.group_by(KEY).aggregate(import_value_kusd=imports.value_kusd.sum())
+    total = imports.group_by(KEY).aggregate(import_value_kusd=xsum(imports.value_kusd))
     j = imports.join(total, KEY)
     return j.mutate(supplier_share=j.value_kusd / j.import_value_kusd)
 
@@ -187,18 +188,18 @@ def dependence(imports: ir.Table) -> ir.Table:
     China's share. HHI is on supplier shares, in [1/n, 1]. ``imports`` has one row per
     (item, importer, year, exporter), as importer_flows gives.
 
-    Two hash aggregates and one join, no window: HHI = sum(v^2) / (sum v)^2, top share =
-    max(v) / sum(v); the top supplier is the first code (alphabetically) among those with the
-    largest value, so ties resolve the same on every engine.
+    Two hash aggregates and one join, no window: HHI = the sum of squared shares, top share =
+    max(v) / sum(v), every sum exact (indicators/exact.py); the top supplier is the first
+    code (alphabetically) among those with the largest value, so ties resolve the same on
+    every engine.
     """
     v = imports.value_kusd
     agg = imports.group_by(KEY).aggregate(
-        import_value_kusd=v.sum(),
-        import_qty_t=imports.qty_t.sum(),
+        import_value_kusd=xsum(v),
+        import_qty_t=xsum(imports.qty_t),
         supplier_count=imports.count(),  # one row per supplier (see docstring)
-        _sum_sq=(v * v).sum(),
         _max=v.max(),
-        _china=v.sum(where=imports.exporter_id_iso3 == CHINA),
+        _china=xsum(v, where=imports.exporter_id_iso3 == CHINA),
         available_date=imports.available_date.max(),
         _src_min=imports.trade_source.min(),
         _src_max=imports.trade_source.max(),
@@ -206,6 +207,10 @@ def dependence(imports: ir.Table) -> ir.Table:
     j = imports.join(agg.select(*KEY, "import_value_kusd", "_max"), KEY)
     second = j.group_by(KEY).aggregate(
         top_supplier_id_iso3=j.exporter_id_iso3.min(where=j.value_kusd == j._max),
+        _hhi=xsum(
+            ibis.ifelse(j.import_value_kusd > 0, (j.value_kusd / j.import_value_kusd) ** 2, 0.0),
+            SHARE,
+        ),
         suppliers_above_5pct=(j.value_kusd >= 0.05 * j.import_value_kusd).sum(),
     )
     out = agg.join(second, KEY)
@@ -218,7 +223,7 @@ def dependence(imports: ir.Table) -> ir.Table:
         "supplier_count",
         "top_supplier_id_iso3",
         top_supplier_share=ibis.ifelse(positive, out._max / total, None),
-        supplier_hhi=ibis.ifelse(positive, out._sum_sq / (total * total), None),
+        supplier_hhi=ibis.ifelse(positive, out._hhi.clip(upper=1.0), None),
         suppliers_above_5pct=out.suppliers_above_5pct,
         china_share=ibis.ifelse(positive, out._china.fill_null(0.0) / total, None),
         trade_source_text=_both(out._src_min, out._src_max),
@@ -249,7 +254,7 @@ def item_exports(flows: ir.Table, countries: list[str]) -> ir.Table:
     if plain:
         f = flows.filter(flows.exporter_id_iso3.isin(plain))
         g = f.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
-            export_value_kusd=f.value_kusd.sum(), export_qty_t=f.qty_t.sum()
+            export_value_kusd=xsum(f.value_kusd), export_qty_t=xsum(f.qty_t)
         )
         parts.append(
             g.select(
@@ -266,7 +271,7 @@ def item_exports(flows: ir.Table, countries: list[str]) -> ir.Table:
             flows.exporter_id_iso3.isin(members) & ~flows.importer_id_iso3.isin(members)
         )
         g = f.group_by(["item_id", "ref_year"]).aggregate(
-            export_value_kusd=f.value_kusd.sum(), export_qty_t=f.qty_t.sum()
+            export_value_kusd=xsum(f.value_kusd), export_qty_t=xsum(f.qty_t)
         )
         parts.append(
             g.select(
@@ -359,8 +364,8 @@ def stage_imports(
     stage = j.stage_code.fill_null("unknown")
     g = j.mutate(stage_code=stage).group_by(["item_id", "importer_id", "ref_year", "stage_code"])
     out = g.aggregate(
-        import_value_kusd=j.value_kusd.sum(),
-        import_qty_t=j.qty_t.sum(),
+        import_value_kusd=xsum(j.value_kusd),
+        import_qty_t=xsum(j.qty_t),
         product_codes_text=j.product_id_hs6.group_concat(";"),
         is_shared_code=j.is_lumped.any(),
         available_date=j.available_date.max(),

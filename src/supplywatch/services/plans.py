@@ -3,6 +3,7 @@ service applies to users' stock entries (one definition, planning/cover.py)."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,12 @@ def plan_stockpile(
     ):
         if not v > 0:
             raise ConfigError(f"{name} must be > 0, not {v}")
+    for name, dollars in (
+        ("budget_krw / krw_per_usd", budget_krw / krw_per_usd),
+        ("budget_jpy / jpy_per_usd", budget_jpy / jpy_per_usd),
+    ):
+        if not math.isfinite(dollars):
+            raise ConfigError(f"{name} is not a finite number of US dollars: check the rate")
     a = load_assumptions()
     ladder = load_ladder()
     sides = list(SIDE_IMPORTER)
