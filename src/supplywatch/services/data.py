@@ -107,8 +107,12 @@ class DataServices(ServicesBase):
                 ).fetchall()
                 has_avail = "available_date" in TABLES[table].fields
                 avail = "max(available_date)" if has_avail else "NULL"
+                # The out layer also holds the dates ahead on which today's data will pass
+                # the ladder's age limits: its status counts the rows in force by today.
+                until = "WHERE available_date <= ?" if name == OUT_SOURCE else ""
                 row = con.execute(
-                    f"SELECT count(*), min({period}), max({period}), {avail} FROM {table}"
+                    f"SELECT count(*), min({period}), max({period}), {avail} FROM {table} {until}",
+                    [self.today()] if until else [],
                 ).fetchall()[0]
                 s = snap[0] if snap else None
                 title = (
