@@ -18,6 +18,7 @@ from supplywatch.store.duckdb_store import connect
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
 BUNDLE = ROOT / "data" / "bundle"
+MEASURES = ROOT / "data" / "measures"  # the supply-measures registry
 SOURCES = ("hs", "baci", "wmd", "wgi", "pinksheet")
 #: The time every test runs at (no test reads the real clock: see ``_no_real_clock``).
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -68,7 +69,7 @@ def bundle_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.Du
     """A fresh store per test module with the whole bundle and the catalog loaded."""
     path = tmp_path_factory.mktemp("bundle") / "bundle.duckdb"
     con = connect(path)
-    ingest_bundle(con, BUNDLE, now=NOW)
+    ingest_bundle(con, BUNDLE, now=NOW, measures_dirs=[MEASURES])
     yield con
     con.close()
 
@@ -79,7 +80,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (the shared-service suites: API, e2e)."""
     path = tmp_path_factory.mktemp("store") / "bundle.duckdb"
     con = connect(path)
-    ingest_bundle(con, BUNDLE, now=NOW)
+    ingest_bundle(con, BUNDLE, now=NOW, measures_dirs=[MEASURES])
     con.close()
     return path
 
@@ -91,7 +92,7 @@ def settings(tmp_path: Path) -> Settings:
         bundle_dir=BUNDLE,
         snapshot_dir=tmp_path / "snapshots",
         clock_frozen_at=NOW,
-    )
+    )  # measures_dir: the project's registry (default)
 
 
 def manifest(directory: Path) -> dict[str, object]:

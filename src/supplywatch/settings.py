@@ -24,6 +24,14 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "bundle",
         description="Bundled real data snapshot (with manifest.yml).",
     )
+    measures_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "measures",
+        description="The supply-measures registry (YAML files; see its README).",
+    )
+    hs_reference_file: Path = Field(
+        default=PROJECT_ROOT / "data" / "bundle" / "hs" / "comtrade_hs_products_H0_H6.csv",
+        description="UN product lists of every HS revision, to check the registry's codes.",
+    )
     snapshot_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "snapshots",
         description="Where live connectors write fetched snapshots.",

@@ -116,6 +116,8 @@ _ALLOWED = {
     # pipeline: raw -> core -> out; the out layer runs the indicators and the scoring
     "pipeline": {"catalog", "items", "sources", "store", "indicators", "alerts"},
     "planning": {"catalog", "indicators", "alerts"},
+    # notices: extraction (rules over the catalog's names), connectors, the review rules
+    "notices": {"catalog", "items", "sources", "settings"},
     "services": {
         "catalog",
         "items",
@@ -126,6 +128,7 @@ _ALLOWED = {
         "indicators",
         "alerts",
         "planning",
+        "notices",
     },
     "access": {"catalog"},
     "state": set(),

@@ -440,3 +440,27 @@ def test_plan_run_shown_as_the_api_keeps_it_and_hidden_from_japan(
     expect(page.get_by_test_id("plan-not-found")).to_be_visible()
     assert not kr_stock_shown(page.get_by_test_id("view").inner_text())
     shot(page, screenshots, "14-plan-jp-viewer-refused")
+
+
+def test_measures_tracker_and_item_page(page: Any, server: Server, screenshots: Path) -> None:
+    login(page, server, "jp_analyst")
+    expect(page.get_by_test_id("nav-measures")).to_be_visible()
+    page.goto(server.base_url + "/#/measures?material=gallium&as_of=2023-07-03")
+    expect(page.get_by_test_id("measures-total")).to_have_text("1", timeout=EXPLAIN_TIMEOUT_MS)
+    row = page.get_by_test_id("measure-row")
+    expect(row).to_have_count(1)
+    expect(row).to_have_attribute("data-measure-id", "CN-MOFCOM-GACC-2023-23")
+    expect(row).to_have_attribute("data-imposer", "CHN")
+    link = row.get_by_test_id("measure-source")
+    expect(link).to_have_attribute("href", re.compile(r"^https://www\.mofcom\.gov\.cn/"))
+    expect(page.get_by_test_id("measures-timeline").locator("svg").first).to_be_visible()
+    shot(page, screenshots, "measures-gallium-2023-07-03")
+    # the day before the notice nothing was known
+    page.goto(server.base_url + "/#/measures?material=gallium&as_of=2023-07-02")
+    expect(page.get_by_test_id("measures-total")).to_have_text("0", timeout=EXPLAIN_TIMEOUT_MS)
+    # the item page lists the measures on the item, today
+    page.goto(server.base_url + "/#/item/gallium?importer=JPN")
+    rows = page.get_by_test_id("item-measure-row")
+    expect(rows.first).to_be_visible(timeout=EXPLAIN_TIMEOUT_MS)
+    ids = rows.evaluate_all("(els) => els.map((e) => e.dataset.measureId)")
+    assert "CN-MOFCOM-GACC-2023-23" in ids and "CN-MOFCOM-2026-1" in ids

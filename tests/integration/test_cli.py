@@ -47,6 +47,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "wgi": "loaded",
         "pinksheet": "loaded",
         "items": "loaded",
+        "measures": "loaded",  # the supply-measures registry (data/measures)
         "out": "built",  # the risk engine's out layer, in the same transaction
     }
     return tmp
@@ -239,3 +240,32 @@ def test_run_ends_with_the_bloc_screen(loaded: Path) -> None:
     text = _cli(loaded, "run")
     assert text.returncode == 0, text.stderr
     assert "KR+JP bloc: top 15 materials by risk" in text.stdout
+
+
+def test_measures_command_filters_and_dates(loaded: Path) -> None:
+    r = _cli(loaded, "measures", "--imposer", "CHN", "--material", "갈륨",
+             "--as-of", "2023-07-03", "--format", "json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [m["measure_id"] for m in rows] == ["CN-MOFCOM-GACC-2023-23"]
+    assert rows[0]["status_on_date"] == "announced" and rows[0]["known_since"] == "2023-07-03"
+    r = _cli(
+        loaded, "measures", "--material", "gallium", "--as-of", "2023-07-02", "--format", "json"
+    )
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+    r = _cli(loaded, "measures", "--material", "holmium", "--active", "--as-of", "2026-11-24")
+    assert r.returncode == 0, r.stderr
+    assert "2025 No. 57" in r.stdout and "unverified" in r.stdout
+    r = _cli(loaded, "measures", "--as-of", "2023-02-30")
+    assert r.returncode != 0 and "2023-02-30" in r.stderr
+
+
+def test_notices_extract_command(loaded: Path) -> None:
+    notice = (
+        ROOT / "tests/data/notices/official/CN-2024-033-antimony-superhard.zh.official-capture.txt"
+    )
+    r = _cli(loaded, "notices", "extract", str(notice), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    [got] = json.loads(r.stdout)
+    assert "antimony" in got["materials"] and "2617101000" in got["codes"]
+    assert got["effective_dates"] == ["2024-09-15"]

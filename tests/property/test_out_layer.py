@@ -86,11 +86,22 @@ def test_levels_replay_their_own_history(levels: pd.DataFrame) -> None:
     a fresh start when not scored), and the change flag and since-date agree."""
     prev = levels.groupby(["item_id", "importer_id"])["alert_level"].shift(1).fillna(0)
     assert (levels["previous_alert_level"] == prev.astype(int)).all()
-    want = [
-        0 if pd.isna(s) else level_of(float(s), int(p), LADDER)
-        for s, p in zip(levels["score_points"], levels["previous_alert_level"], strict=True)
-    ]
+    # the score's own level carries the hysteresis; an active measure's floor raises what
+    # is shown without entering that history (the level falls back when the measure ends)
+    want, own, key = [], 0, None
+    for k, s, floor in zip(
+        levels["item_id"] + "|" + levels["importer_id"],
+        levels["score_points"],
+        levels["measure_floor_level"],
+        strict=True,
+    ):
+        own = 0 if k != key else own
+        key = k
+        own = 0 if pd.isna(s) else level_of(float(s), own, LADDER)
+        want.append(max(own, int(floor)))
     assert (levels["alert_level"].to_numpy() == want).all()
+    assert (levels["alert_level"] >= levels["measure_floor_level"]).all()
+    assert levels["measure_floor_level"].isin([0, LADDER.measure_floor.level]).all()
     assert (
         levels["is_level_change"] == (levels["alert_level"] != levels["previous_alert_level"])
     ).all()

@@ -51,7 +51,9 @@ PLAN = {
 # (method, path template, body, expected(org, role)). Placeholders are filled per user:
 # {own_alert}: a fresh alert of the user's own importer; {other_alert}: one it may not see;
 # {bloc_alert}: a bloc alert; {own_token} / {other_token}: API token ids; {own_plan} /
-# {other_plan}: a plan of the user's organisation / of another one.
+# {other_plan}: a plan of the user's organisation / of another one; {own_notice} /
+# {other_notice}: a review-queue candidate of the user's organisation / of the next one;
+# {connector_notice}: one found by a connector (no organisation).
 TABLE: list[tuple[str, str, Any, Expect]] = [
     ("GET", "/api/v1/auth/me", None, everyone(200)),
     ("POST", "/api/v1/auth/tokens", {"label": "x"}, everyone(201)),
@@ -66,6 +68,8 @@ TABLE: list[tuple[str, str, Any, Expect]] = [
     ("GET", "/api/v1/indicators/dependence?item=gallium&importer=JPN", None, everyone(200)),
     ("GET", "/api/v1/indicators/production?item=gallium", None, everyone(200)),
     ("GET", "/api/v1/backtest", None, everyone(200)),
+    ("GET", "/api/v1/measures?imposer=CHN&limit=5", None, everyone(200)),
+    ("GET", "/api/v1/measures/CN-MOFCOM-GACC-2023-23", None, everyone(200)),
     ("GET", "/api/v1/alerts", None, everyone(200)),
     ("GET", "/api/v1/alerts?importer=KOR", None, by_org(KR=200, JP=403, JOINT=403)),
     ("GET", "/api/v1/alerts?importer=JPN", None, by_org(KR=403, JP=200, JOINT=403)),
@@ -115,6 +119,27 @@ TABLE: list[tuple[str, str, Any, Expect]] = [
     ("GET", "/api/v1/plans", None, everyone(200)),
     ("GET", "/api/v1/plans/{own_plan}", None, everyone(200)),
     ("GET", "/api/v1/plans/{other_plan}", None, everyone(404)),
+    ("POST", "/api/v1/notices", "notice", writers(201)),
+    ("GET", "/api/v1/notices", None, everyone(200)),
+    ("GET", "/api/v1/notices/{own_notice}", None, everyone(200)),
+    # KR's candidates are KR's and JOINT's; JP's are JP's and JOINT's; JOINT's are JOINT's.
+    ("GET", "/api/v1/notices/{other_notice}", None, by_org(KR=404, JP=404, JOINT=200)),
+    ("GET", "/api/v1/notices/{connector_notice}", None, everyone(200)),
+    ("PATCH", "/api/v1/notices/{own_notice}", {"draft": {"measure_id": "X"}}, writers(200)),
+    (
+        "PATCH",
+        "/api/v1/notices/{other_notice}",
+        {"draft": {}},
+        lambda o, r: 403 if r == "viewer" else 200 if o == "JOINT" else 404,
+    ),
+    # the drafts have no measure type: JOINT may confirm KR's, and is told what is missing
+    (
+        "POST",
+        "/api/v1/notices/{other_notice}/confirm",
+        {},
+        lambda o, r: 403 if r == "viewer" else 422 if o == "JOINT" else 404,
+    ),
+    ("POST", "/api/v1/notices/{own_notice}/reject", {"comment": "not a measure"}, writers(200)),
 ]
 
 
@@ -126,6 +151,9 @@ KEYS = (
     "other_token",
     "own_plan",
     "other_plan",
+    "own_notice",
+    "other_notice",
+    "connector_notice",
 )
 
 
@@ -141,7 +169,10 @@ def _alert_pools(s: Seeded) -> dict[str, list[int]]:
 
 
 def _request(s: Seeded, method: str, path: str, body: Any, headers: dict[str, str]) -> int:
-    if body == "csv":
+    if body == "notice":
+        text = f"Notice by {headers.get('Authorization', '')[-6:]}: nothing is controlled here."
+        r = s.client.post(path, json={"text": text}, headers=headers)
+    elif body == "csv":
         r = s.client.post(path, files={"file": ("s.csv", CSV)}, headers=headers)
     elif body == "new_user":
         r = s.client.request(method, path, json={}, headers=headers)
@@ -187,6 +218,21 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
         for org in ("KR", "JP", "JOINT")
     }
     other_org = {"KR": "JP", "JP": "JOINT", "JOINT": "KR"}
+    notices = {
+        (org, role): s.ws.submit_notice(
+            s.principal(org, "analyst"),  # type: ignore[arg-type]
+            f"Note {org} {role}: a statement, no measure.",
+        )["id"]
+        for org, role in ORG_ROLES
+    }
+    others = {
+        (org, role): s.ws.submit_notice(
+            s.principal(org, "analyst"),  # type: ignore[arg-type]
+            f"Another note {org} {role}: nothing controlled.",
+        )["id"]
+        for org, role in ORG_ROLES
+    }
+    connector = s.ws.submit_notice(None, "A notice found by a connector.", origin="test")["id"]
     mismatches = []
     for org, role in ORG_ROLES:
         h = s.headers(org, role)
@@ -199,6 +245,9 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
             "other_token": str(other_token),
             "own_plan": str(plans[org]),
             "other_plan": str(plans[other_org[org]]),
+            "own_notice": str(notices[(org, role)]),
+            "other_notice": str(others[(other_org[org], role)]),
+            "connector_notice": str(connector),
         }
         for method, template, body, expect in TABLE:
             path = template.format(**fill)

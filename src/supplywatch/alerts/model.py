@@ -51,6 +51,15 @@ class StockCover(BaseModel):
         return level
 
 
+class MeasureFloor(BaseModel):
+    """An active supply measure by a supplier this large a share of the importer's supply
+    lifts the item to at least this level."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_exposure_share: float = Field(gt=0, le=1)
+    level: int = Field(ge=1, le=4)
+
+
 class Ladder(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
@@ -65,6 +74,7 @@ class Ladder(BaseModel):
     calibration: Calibration
     levels: list[Level]
     stock_cover: StockCover
+    measure_floor: MeasureFloor
 
     @model_validator(mode="after")
     def _check(self) -> Ladder:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supplywatch.alerts import measures
 from supplywatch.alerts.model import Ladder
 from supplywatch.catalog.importers import members_of
 from supplywatch.catalog.out import FACTORS, factor_column
@@ -49,6 +50,7 @@ def grid_dates(frames: Frames, ladder: Ladder) -> list[date]:
         pr["available_date"],
         pr["available_date"] + pd.Timedelta(ladder.max_price_age_days + 1, "D"),
     ]
+    changes += measures.change_dates(frames.measure_clauses, frames.measure_events)
     allc = pd.concat([c.dropna() for c in changes], ignore_index=True)
     end = max(allc.max() if not allc.empty else start, start)
     months = pd.date_range(start, end, freq="MS")
@@ -73,6 +75,9 @@ def build(frames: Frames, ladder: Ladder, dates: list[date] | None = None) -> pd
     out = _production(out, frames, ladder)
     out = _prices(out, frames, ladder)
     out = _static(out, frames)
+    out = measures.apply(
+        out, frames, ladder.measure_floor.min_exposure_share, ladder.measure_floor.level
+    )
     out = _factors(out, ladder)
     out = _state(out)
     out = score(out, ladder)
@@ -206,6 +211,7 @@ def _factors(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     f["import_dynamics"] = dyn
     price = (out["price_change_z"] / 4.0).clip(0, 1)
     f["price_shock"] = price.where(out["has_fresh_price"])
+    f["supply_measures"] = out["supply_measures"]
     f["screens"] = np.select(
         [
             out["is_absolute_dependence"].fillna(False).astype(bool),
@@ -273,26 +279,30 @@ def level_of(score_value: float, previous: int, ladder: Ladder) -> int:
 
 def levels(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     """Levels over each item and importer's dates in order (hysteresis carried; a row that
-    is not scored has level 0 and restarts the history), the level before, the change flag
-    and the date since when the level holds."""
+    is not scored has level 0 and restarts the history), raised to the floor an active supply
+    measure sets (the hysteresis carries the score's own level, so the level falls back when
+    the measure ends), the level before, the change flag and the date since when the level
+    holds."""
     out = out.sort_values([*KEY, "available_date"], kind="stable").reset_index(drop=True)
     keys = (out["item_id"] + "|" + out["importer_id"]).to_numpy()
     scores = out["score_points"].to_numpy(dtype=float)
+    floors = out["measure_floor_level"].to_numpy(dtype=np.int16)
     days = out["available_date"].to_numpy()
     n = len(out)
     level = np.zeros(n, dtype=np.int16)
     prev_level = np.zeros(n, dtype=np.int16)
     since = np.empty(n, dtype=days.dtype)
-    last_key, prev, start = None, 0, days[0] if n else None
+    last_key, prev, shown, start = None, 0, 0, days[0] if n else None
     for i in range(n):
         if keys[i] != last_key:
-            last_key, prev, start = keys[i], 0, days[i]
+            last_key, prev, shown, start = keys[i], 0, 0, days[i]
         s = scores[i]
-        lv = 0 if np.isnan(s) else level_of(float(s), prev, ladder)
-        if lv != prev:
+        prev = 0 if np.isnan(s) else level_of(float(s), prev, ladder)  # the score's own
+        lv = max(prev, int(floors[i]))
+        if lv != shown:
             start = days[i]
-        prev_level[i], level[i], since[i] = prev, lv, start
-        prev = lv
+        prev_level[i], level[i], since[i] = shown, lv, start
+        shown = lv
     out["alert_level"] = level
     out["previous_alert_level"] = prev_level
     out["is_level_change"] = level != prev_level

@@ -14,7 +14,17 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from supplywatch.access import AccessDenied, NotAuthenticated
-from supplywatch.api.routers import admin, alerts, auth, items, plans, risk, stocks
+from supplywatch.api.routers import (
+    admin,
+    alerts,
+    auth,
+    items,
+    measures,
+    notices,
+    plans,
+    risk,
+    stocks,
+)
 from supplywatch.errors import SupplywatchError
 from supplywatch.settings import Settings
 from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, Workspace
@@ -24,7 +34,9 @@ WEB = Path(__file__).resolve().parents[1] / "web" / "static"
 READ_MAX_AGE_S = 60
 #: Reads of public-data results (fixed for a store state) may be reused for a minute; state
 #: (alerts, stocks, sessions, audit) is revalidated every time (ETag -> 304).
-PUBLIC_DATA = tuple(API + p for p in ("/items", "/screen", "/explain", "/indicators", "/backtest"))
+PUBLIC_DATA = tuple(
+    API + p for p in ("/items", "/screen", "/explain", "/indicators", "/backtest", "/measures")
+)
 
 
 def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -69,7 +81,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     )
     app.state.workspace = ws
     app.state.scheduler = None
-    for r in (auth, items, risk, alerts, stocks, plans, admin):
+    for r in (auth, items, risk, measures, notices, alerts, stocks, plans, admin):
         app.include_router(r.router, prefix=API)
 
     @app.get("/healthz", tags=["meta"])

@@ -120,6 +120,10 @@ ScreenRow = create_model(  # type: ignore[call-overload]
     coverage_text=_opt(
         str, "Which value-chain stages and HS codes of the item carry data, and which do not."
     ),
+    active_measures_text=field_spec("active_measures_text"),
+    measure_exposure_share=field_spec("measure_exposure_share"),
+    measure_floor_level=field_spec("measure_floor_level", required=True),
+    is_measure_review=field_spec("is_measure_review", required=True),
     **{factor_column(f): field_spec(factor_column(f)) for f in FACTORS},
     ladder_version_code=field_spec("ladder_version_code", required=True),
 )

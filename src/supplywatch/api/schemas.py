@@ -355,3 +355,92 @@ class PlanPublic(PlanSummary):
 
 class PlanPage(PagePublic):
     items: list[PlanSummary]
+
+
+class NoticeCreate(Strict):
+    """An official notice's text (as published: Chinese, Japanese, Korean, English,
+    Indonesian); a leading header between two ``---`` lines is ignored by the extractor."""
+
+    text: str = Field(min_length=1, max_length=200_000)
+    source_url: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=500,
+        pattern=r"^https?://",
+        examples=["http://www.mofcom.gov.cn/article/zwgk/gkzcfb/202307/20230703419666.shtml"],
+    )
+    title: str | None = Field(default=None, max_length=500)
+
+
+class NoticeEdit(Strict):
+    """The candidate's registry entry as it should be confirmed (data/measures/README.md)."""
+
+    draft: dict[str, Any] = Field(
+        examples=[
+            {
+                "measure_id": "CN-MOFCOM-GACC-2023-23",
+                "imposer": "CHN",
+                "published": "2023-07-03",
+                "targets": ["ALL"],
+                "source_url": "http://www.mofcom.gov.cn/...",
+                "source_kind": "official",
+                "clauses": [
+                    {
+                        "clause_id": "1",
+                        "measure_type": "export_licence",
+                        "effective": "2023-08-01",
+                        "materials": ["gallium"],
+                    }
+                ],
+            }
+        ]
+    )
+
+
+class NoticeReview(Strict):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class NoticeReject(Strict):
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+class NoticePublic(BaseModel):
+    id: int
+    org: Org | None = Field(description="Who submitted it (null: found by a connector).")
+    origin: str
+    status: Literal["pending", "confirmed", "rejected"]
+    source_url: str | None
+    title: str | None
+    text_sha256: str
+    created_by: str
+    created_at: str
+    updated_at: str
+    reviewed_by: str | None
+    reviewed_org: str | None
+    reviewed_at: str | None
+    review_comment: str | None
+    measure_id: str | None = Field(description="The registry measure, once confirmed.")
+    language: str | None
+    issuer: list[str] | None
+    notice_number: str | None
+    published_date: str | None
+    measure_class: str | None
+    measure_type: str | None
+    materials: list[str] | None
+
+
+class NoticeDetail(NoticePublic):
+    extraction: dict[str, Any] = Field(description="Every field with its spans and confidence.")
+    draft: dict[str, Any] = Field(description="The registry entry proposed (as edited).")
+    text: str
+    problems: list[dict[str, Any]] = Field(
+        description="What stops confirming the draft now (empty: it can be confirmed)."
+    )
+    evaluation: EvaluationPublic | None = Field(
+        default=None, description="On confirmation: the re-evaluation it triggered."
+    )
+
+
+class NoticePage(PagePublic):
+    items: list[NoticePublic]

@@ -7,6 +7,7 @@ The same quantity has the same name in every table.
 
 from __future__ import annotations
 
+from supplywatch.catalog.measures import MEASURE_FIELDS
 from supplywatch.catalog.out import OUT_FIELDS
 from supplywatch.catalog.schema import Field
 
@@ -422,6 +423,8 @@ _FIELDS: list[Field] = [
     Field("form_text", "VARCHAR", "Traded form carried by the code."),
 ]
 
-FIELDS: dict[str, Field] = {f.name: f for f in [*_FIELDS, *OUT_FIELDS]}
-if len(FIELDS) != len(_FIELDS) + len(OUT_FIELDS):  # pragma: no cover - a declaration error
+FIELDS: dict[str, Field] = {f.name: f for f in [*_FIELDS, *MEASURE_FIELDS, *OUT_FIELDS]}
+if len(FIELDS) != len(_FIELDS) + len(MEASURE_FIELDS) + len(
+    OUT_FIELDS
+):  # pragma: no cover - a declaration error
     raise RuntimeError("duplicate field declaration")

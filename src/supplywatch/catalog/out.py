@@ -18,6 +18,7 @@ FACTORS: tuple[str, ...] = (
     "import_dynamics",
     "price_shock",
     "screens",
+    "supply_measures",
 )
 _FACTOR_TEXT = {
     "supplier_concentration": "Top supplier's share of the importer's imports (BACI).",
@@ -30,6 +31,9 @@ _FACTOR_TEXT = {
     "price_shock": "Largest monthly price-change z-score of the last 3 known months / 4, "
     "clipped to 0..1 (Pink Sheet series of the material).",
     "screens": "Absolute dependence (1.0) or KITA screen (0.75), else 0.",
+    "supply_measures": "Largest exposure to an active supply measure (export control, ban, "
+    "quota, ...) of the registry: the imposing country's share of the importer's imports of "
+    "the item, or of world production without fresh trade; 0 without an active measure.",
 }
 
 #: States an item is always shown in (never hidden).
@@ -246,6 +250,32 @@ OUT_FIELDS: list[Field] = [
     Field("price_available_date", "DATE", "When that price became available."),
     Field("price_change_z", "DOUBLE", "Largest price-change z-score of the last 3 known months."),
     Field("ladder_version_code", "VARCHAR", "Version of alerts/ladder.yml the row was built with."),
+    # --- supply measures -------------------------------------------------------------------
+    Field(
+        "measure_exposure_share",
+        "DOUBLE",
+        "The importer's largest exposure to a government with an active supply measure on "
+        "the item (see supply_measures_factor).",
+        "share",
+        _0_1,
+    ),
+    Field(
+        "measure_floor_level",
+        "SMALLINT",
+        "The level an active measure sets as a floor (0: none).",
+        constraint="{col} BETWEEN 0 AND 4",
+    ),
+    Field(
+        "is_measure_review",
+        "BOOLEAN",
+        "A measure counts because its suspension has expired with no later decision known.",
+    ),
+    Field(
+        "active_measures_text",
+        "VARCHAR",
+        "The active measures on the item for the importer: reference, clause, type, imposer's "
+        "share and state, ';'-separated.",
+    ),
     # --- levels --------------------------------------------------------------------------------
     Field(
         "alert_level",
@@ -410,10 +440,21 @@ OUT_TABLES: list[Table] = [
             "price_change_z",
             "is_shared_code",
             "shared_with_text",
+            "measure_exposure_share",
+            "measure_floor_level",
+            "is_measure_review",
+            "active_measures_text",
             "ladder_version_code",
         ),
         (*_KEY, "available_date"),
-        required=("item_state_code", "confidence_share", "is_shared_code", "ladder_version_code"),
+        required=(
+            "item_state_code",
+            "confidence_share",
+            "is_shared_code",
+            "measure_floor_level",
+            "is_measure_review",
+            "ladder_version_code",
+        ),
         version_field="available_date",
     ),
     Table(
@@ -429,6 +470,7 @@ OUT_TABLES: list[Table] = [
             "previous_alert_level",
             "is_level_change",
             "level_since_date",
+            "measure_floor_level",
             "ladder_version_code",
         ),
         (*_KEY, "available_date"),

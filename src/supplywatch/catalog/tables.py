@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from supplywatch.catalog.fields import FIELDS
+from supplywatch.catalog.measures import MEASURE_TABLES
 from supplywatch.catalog.out import OUT_TABLES
 from supplywatch.catalog.schema import Field, Table
 
@@ -416,7 +417,7 @@ _TABLES: list[Table] = [
     ),
 ]
 
-TABLES: dict[str, Table] = {t.name: t for t in [*_TABLES, *OUT_TABLES]}
+TABLES: dict[str, Table] = {t.name: t for t in [*_TABLES, *MEASURE_TABLES, *OUT_TABLES]}
 
 
 def table(name: str) -> Table:

@@ -360,6 +360,33 @@ def explain(
         console.print(f"Chart written to {chart}")
 
 
+@app.command(
+    epilog="Examples: supplywatch measures --imposer CHN --active · "
+    "supplywatch measures --material gallium --as-of 2023-07-10 --format json"
+)
+def measures(
+    ctx: typer.Context,
+    imposer: Annotated[str | None, typer.Option(help="Government (ISO3), e.g. CHN.")] = None,
+    material: Annotated[
+        str | None, typer.Option(help="Material: id or name in EN/KO/JA/ZH.")
+    ] = None,
+    active: Annotated[bool, typer.Option(help="Only controls active on the date.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option(help="Date (YYYY-MM-DD): only what was known then.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Supply measures (export controls, bans, quotas, licences, suspensions) of the registry
+    known on a date, with their status then and the official source."""
+    svc = _services(ctx)
+    when = _date(as_of, svc)
+    rows = svc.measures(when, imposer, material, active)
+    if fmt == Format.json:
+        emit_json(console, rows)
+        return
+    views.print_measures(console, rows, f"Supply measures known on {when}")
+
+
 @app.command()
 def calibrate(ctx: typer.Context) -> None:
     """Recompute the level thresholds by the ladder's documented rule (prints them)."""
@@ -575,9 +602,10 @@ def fetch_wgi(
     _report_snapshot(ctx, path, fmt)
 
 
-from supplywatch.cli import service_cmds  # noqa: E402 - after the app's own commands
+from supplywatch.cli import notices_cmds, service_cmds  # noqa: E402 - after the app's own
 
 service_cmds.register(app)
+notices_cmds.register(app)
 
 
 def main() -> None:

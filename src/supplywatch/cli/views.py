@@ -188,3 +188,38 @@ def print_explain(console: Console, exp: dict[str, Any]) -> None:
                 "-" if h["score"] is None else str(h["score"]),
             )
         console.print(t)
+
+
+def _materials_cell(materials: list[str], shown: int = 4) -> str:
+    """Up to ``shown`` materials, then how many more (the JSON lists them all)."""
+    if not materials:
+        return "-"
+    names = [m.replace("_", " ") for m in materials]
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" +{len(names) - shown} more"
+
+
+def print_measures(console: Console, rows: list[dict[str, Any]], title: str) -> None:
+    """The registry as known on a date: one row per measure, newest first."""
+    t = Table(title=title, expand=console.width < 100)
+    for name, opts in (
+        ("known", {"no_wrap": True}),
+        ("imposer", {"no_wrap": True}),
+        ("measure", {"overflow": "fold", "ratio": 3}),
+        ("type", {"overflow": "fold", "ratio": 2}),
+        ("materials", {"overflow": "fold", "ratio": 2}),
+        ("status then", {"overflow": "fold", "ratio": 2}),
+    ):
+        t.add_column(name, **opts)
+    for r in rows:
+        t.add_row(
+            r["known_since"],
+            r["imposer_id_iso3"],
+            r["legal_reference"] or r["measure_id"],
+            ", ".join(x.replace("_", " ") for x in r["types"]),
+            _materials_cell(r["materials"]),
+            (r["status_on_date"] or "-") + (" (review)" if r["is_review"] else ""),
+        )
+    console.print(t)
+    console.print(f"{len(rows)} measure(s); sources: --format json (source_url, quote).")

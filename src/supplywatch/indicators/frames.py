@@ -28,6 +28,10 @@ INDICATOR_TABLES = (
     "core_hs__products",
     "core_wmd__commodities",
     "core_customs__trade_flows",
+    "core_measures__measures",
+    "core_measures__clauses",
+    "core_measures__clause_materials",
+    "core_measures__status_events",
 )
 ITEM_KINDS = ("material", "hs6")
 
@@ -49,6 +53,9 @@ class Frames:
     coverage: pd.DataFrame  # item x HS code: stage, sharing, years with data
     importers: list[str]  # the importers asked for (some may have no trade at all)
     hs2022: dict[str, list[str]]  # item -> its HS2022 codes (what a fetch would ask for)
+    prod_shares: pd.DataFrame  # item x year x producing country: share of world production
+    measure_clauses: pd.DataFrame  # registry clause x material, with its measure's fields
+    measure_events: pd.DataFrame  # registry status changes (suspended from/to, lifted, ...)
 
 
 def _pull(e: Any) -> pd.DataFrame:
@@ -151,6 +158,11 @@ def compute_frames(con: Any, importers: list[str] | None = None, items: str = "m
         coverage=_coverage(_pull(trade.code_years(trade_t)), links_df, items),
         importers=imps,
         hs2022=_hs2022(links_df, items_df, items),
+        prod_shares=_pull(_production_shares(con, item_t)),
+        measure_clauses=_measure_clauses(con, items),
+        measure_events=_pull(con.table("core_measures__status_events"))
+        if items == "material"
+        else pd.DataFrame(),
     )
 
 
@@ -211,6 +223,36 @@ def _coverage(years: pd.DataFrame, links: pd.DataFrame, kind: str) -> pd.DataFra
     out = pd.DataFrame(rows, columns=cols[:6])
     out = out.merge(years, on="product_id_hs6", how="left", validate="m:1")
     return out[cols]
+
+
+def _production_shares(con: Any, items: Any) -> Any:
+    """Each producing country's share of world production of each item (WMD)."""
+    ps = production.production_shares(con.table("core_wmd__yearly_production"))
+    m = items.filter(items.commodity_name_wmd.notnull()).select("item_id", "commodity_name_wmd")
+    j = ps.join(m, "commodity_name_wmd")
+    return j.select("item_id", "ref_year", "country_id_iso3", "production_share", "available_date")
+
+
+def _measure_clauses(con: Any, kind: str) -> pd.DataFrame:
+    """Registry clauses x the catalog materials they cover, with their measure's fields
+    (materials only: an HS code as item carries no measure)."""
+    if kind != "material":
+        return pd.DataFrame()
+    m = con.table("core_measures__measures").select(
+        "measure_id",
+        "imposer_id_iso3",
+        "targets_text",
+        "legal_reference_text",
+        "source_url",
+        "available_date",
+    )
+    c = con.table("core_measures__clauses").select(
+        "measure_id", "clause_id", "measure_type_code", "measure_class_code", "effective_date"
+    )
+    cm = con.table("core_measures__clause_materials").select(
+        "measure_id", "clause_id", item_id="material_id"
+    )
+    return _pull(cm.join(c, ["measure_id", "clause_id"]).join(m, "measure_id"))
 
 
 def _supply_risk(

@@ -1,5 +1,6 @@
 """The one facade the CLI, the API and the dashboard call, split by concern: data (ingest,
-status, catalog, connectors), risk (the out layer as of a date) and plans."""
+status, catalog, connectors), risk (the out layer as of a date), measures (the registry as of
+a date) and plans."""
 
 from __future__ import annotations
 

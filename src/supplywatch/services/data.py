@@ -89,7 +89,14 @@ class DataServices(ServicesBase):
                 progress,
                 force=force,
                 now=self.clock.now(),
+                measures_dirs=self.measures_dirs(),
+                hs_reference=self.settings.hs_reference_file,
             )
+
+    def measures_dirs(self) -> list[Path]:
+        """Where the registry's files are: the bundled registry and the events confirmed in
+        the service's review queue."""
+        return [self.settings.measures_dir, self.settings.snapshot_dir / "measures"]
 
     # --- status --------------------------------------------------------------------------------
     def status(self) -> list[SourceStatus]:

@@ -27,13 +27,30 @@ from supplywatch.catalog.out import FACTORS, OUT_TABLES, factor_column
 from supplywatch.catalog.tables import TABLES, ddl
 from supplywatch.errors import ConfigError
 from supplywatch.items import loader
-from supplywatch.services.data import DataServices
+from supplywatch.services.measures import MeasuresServices
 from supplywatch.store.pit import as_of_sql, latest_on_grid, latest_sql
 
 KINDS = {"materials": "material", "hs": "hs6"}
 ENGINES = ("duckdb", "spark")
 F = "out_supplywatch__monthly_factors"
 L = "out_supplywatch__monthly_levels"
+_MEASURE_SUMMARY = (
+    "measure_id",
+    "imposer_id_iso3",
+    "imposer_name",
+    "title",
+    "is_control",
+    "effective_date",
+    "source_kind",
+    "legal_reference",
+    "types",
+    "targets",
+    "known_since",
+    "status_on_date",
+    "is_active",
+    "is_review",
+    "source_url",
+)
 _STATE_ORDER = {"scored": 0, "partial": 0, "stale": 1, "no_data": 2}
 _TRADE_EVIDENCE = {
     "import_value_kusd",
@@ -91,7 +108,7 @@ def _isna(v: Any) -> bool:
         return False
 
 
-class RiskServices(DataServices):
+class RiskServices(MeasuresServices):
     """The risk engine's products, as of a date."""
 
     def ladder(self) -> Ladder:
@@ -336,6 +353,10 @@ class RiskServices(DataServices):
             "shared_with_text": r.get("shared_with_text"),
             "shared_count": len(shared) + 1 if shared else 1,
             "coverage_text": None if coverage is None else coverage["text"],
+            "active_measures_text": r.get("active_measures_text"),
+            "measure_exposure_share": _num(r.get("measure_exposure_share")),
+            "measure_floor_level": int(r.get("measure_floor_level") or 0),
+            "is_measure_review": bool(r.get("is_measure_review") or False),
             **{factor_column(f): _num(r.get(factor_column(f))) for f in FACTORS},
             "ladder_version_code": r.get("ladder_version_code") or ladder.version,
         }
@@ -381,7 +402,7 @@ class RiskServices(DataServices):
             ).df()
             coverage = self._coverage(con, kind, imp, as_of).get(item_id)
         row = _records(now)[0] if len(now) else None
-        return ex.explain(
+        out = ex.explain(
             row,
             changes,
             history,
@@ -395,6 +416,24 @@ class RiskServices(DataServices):
             ladder,
             snaps,
         )
+        if kind == "material":
+            known = self.measures(as_of, material=item_id)
+            from supplywatch.alerts.measures import targets_importer
+
+            out["measures"] = [
+                {
+                    **{k: m[k] for k in _MEASURE_SUMMARY},
+                    "applies_to_importer": targets_importer(
+                        ";".join(m["targets"]), m["imposer_id_iso3"], imp
+                    ),
+                }
+                for m in known
+            ]
+            out["active_measures"] = None if row is None else row.get("active_measures_text")
+            out["measure_floor_level"] = (
+                0 if row is None else int(row.get("measure_floor_level") or 0)
+            )
+        return out
 
     @staticmethod
     def explain_chart(exp: dict[str, Any]) -> str:
@@ -426,8 +465,11 @@ class RiskServices(DataServices):
             ).df()
 
     def evidence(self, row: dict[str, Any], snapshots: dict[str, str]) -> dict[str, Any]:
-        """The evidence bundle of a level change row."""
-        return ex.level_change_evidence(row, load_ladder(), snapshots)
+        """The evidence bundle of a level change row; with the supply measures in force for
+        that importer then: each measure, its clauses on the item and its notice."""
+        out = ex.level_change_evidence(row, load_ladder(), snapshots)
+        out["measures"] = self.measure_evidence(row, snapshots)
+        return out
 
     def latest_dependence(self, as_of: date, importers: list[str] | None = None) -> pd.DataFrame:
         """Per material and importer: the newest year of import dependence (with apparent

@@ -246,3 +246,30 @@ class Plan(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class NoticeCandidate(Base):
+    """A notice read by the extractor, waiting for an analyst: confirmed (it enters the
+    measures registry, with the notice as evidence), or rejected. Submitted by an organisation
+    (visible to it and to JOINT until confirmed) or found by a connector (``org_code`` NULL:
+    visible to all). ``draft`` is the registry entry proposed from the extraction, as edited."""
+
+    __tablename__ = "notice_candidates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_code: Mapped[str | None] = mapped_column(ForeignKey("organisations.code"), index=True)
+    origin: Mapped[str] = mapped_column(String(32))  # upload | connector name
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|confirmed|rejected
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_org: Mapped[str | None] = mapped_column(String(8))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    measure_id: Mapped[str | None] = mapped_column(String(80))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from supplywatch.access import AccessDenied, NotAuthenticated
 from supplywatch.errors import ConfigError
-from supplywatch.workspace.alerts import AlertsMixin
 from supplywatch.workspace.auth import AuthMixin
 from supplywatch.workspace.base import (
     SERVICE_IMPORTERS,
@@ -20,11 +19,12 @@ from supplywatch.workspace.base import (
     Page,
     RateLimited,
 )
+from supplywatch.workspace.notices import NoticesMixin
 from supplywatch.workspace.plans import PlansMixin
 from supplywatch.workspace.risk import RiskMixin
 
 
-class Workspace(AuthMixin, RiskMixin, AlertsMixin, PlansMixin):
+class Workspace(AuthMixin, RiskMixin, NoticesMixin, PlansMixin):
     """Multi-user facade over the analysis services and the state database."""
 
 

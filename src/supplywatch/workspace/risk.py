@@ -94,6 +94,29 @@ class RiskMixin(WorkspaceBase):
         )
         return out
 
+    def measures(
+        self,
+        _p: Principal,
+        as_of: date,
+        imposer: str | None,
+        material: str | None,
+        active: bool,
+        limit: int,
+        offset: int,
+    ) -> Page:
+        rows = self._cached(
+            ("measures", as_of, imposer, material, active),
+            lambda: self.services.measures(as_of, imposer, material, active),
+        )
+        return page_of(rows, limit, offset)
+
+    def measure(self, _p: Principal, measure_id: str, as_of: date) -> dict[str, Any]:
+        rows = self.measures(_p, as_of, None, None, False, 10_000, 0).items
+        for r in rows:
+            if r["measure_id"] == measure_id:
+                return r
+        raise NotFound(f"no measure {measure_id!r} known on {as_of}")
+
     def backtest_results(self, _p: Principal) -> dict[str, Any]:
         import json
 

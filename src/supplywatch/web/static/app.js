@@ -472,6 +472,7 @@
     stocks: stocksView,
     plan: planView,
     backtest: backtestView,
+    measures: measuresView,
   };
 
   async function route() {
@@ -557,6 +558,7 @@
         ),
         h("td", { testid: "cell-china-share", class: "num" }, pct(row.china_share)),
         h("td", { testid: "cell-trade-year", class: "num" }, isNull(row.trade_year) ? noData() : String(row.trade_year)),
+        h("td", { testid: "cell-measures", dataset: { floor: String(row.measure_floor_level || 0) } }, measuresCell(row)),
         h(
           "td",
           { testid: "cell-note", class: "note" },
@@ -600,12 +602,164 @@
           "screen.top_supplier",
           "screen.china_share",
           "screen.trade_year",
+          "screen.measures",
           "screen.note",
         ],
         rows,
         "screen.empty",
       ),
     );
+  }
+
+  // ---- supply measures ---------------------------------------------------------------------
+  /** A measure's status on the date, in the interface language ("suspended until D", ...). */
+  function measureStatus(s) {
+    if (isNull(s)) return noData();
+    let m = /^suspended until (\d{4}-\d{2}-\d{2})$/.exec(s);
+    if (m) return [tx("measures.st.suspended_until"), " ", m[1]];
+    m = /^suspension expired (\d{4}-\d{2}-\d{2}), status unverified$/.exec(s);
+    if (m) return [tx("measures.st.expired_unverified"), " (", m[1], ")"];
+    const key = { "in force": "in_force", "in force (resumed)": "resumed", announced: "announced" }[s] || s;
+    return tx("measures.st." + key);
+  }
+
+  function measureClass(m) {
+    const s = m.status_on_date || "";
+    if (m.is_review) return "review";
+    if (s.startsWith("suspended")) return "suspended";
+    if (m.is_active) return s === "announced" ? "announced" : "active";
+    return m.is_control ? "ended" : "relaxation";
+  }
+
+  function sourceLink(m) {
+    return h(
+      "a",
+      { href: m.source_url, target: "_blank", rel: "noopener noreferrer", testid: "measure-source", title: m.title || "" },
+      m.legal_reference || m.measure_id,
+    );
+  }
+
+  /** The screen's cell: how many measures are active on the item for the importer. */
+  function measuresCell(row) {
+    const text = row.active_measures_text;
+    if (isNull(text) || !text) return h("span", { class: "muted", text: "–" });
+    const n = text.split("; ").length;
+    return h(
+      "span",
+      { class: "measure-flag" + (row.is_measure_review ? " review" : ""), title: text },
+      h("a", { href: "#/measures?material=" + encodeURIComponent(row.item_id) + "&active=1", text: String(n) }),
+      " ",
+      tx(n === 1 ? "measures.one" : "measures.many"),
+      row.is_measure_review ? [" · ", tx("measures.review")] : null,
+    );
+  }
+
+  /** The measures on one item (item page). */
+  function measuresList(list, importer) {
+    if (!list.length) return h("p", { class: "muted", testid: "measures-none", i18n: "measures.none_item" });
+    return table(
+      "item-measures-table",
+      ["measures.known_since", "measures.imposer", "measures.reference", "measures.types", "measures.effective", "common.status"],
+      list.map((m) =>
+        h(
+          "tr",
+          { testid: "item-measure-row", dataset: { measureId: m.measure_id, status: measureClass(m), applies: String(m.applies_to_importer) } },
+          h("td", { class: "date", text: m.known_since }),
+          h("td", { text: m.imposer_name || m.imposer_id_iso3 }),
+          h("td", {}, sourceLink(m)),
+          h("td", {}, m.types.map((x) => tx("mtype." + x)).reduce((a, b) => (a.length ? [...a, ", ", b] : [b]), [])),
+          h("td", { class: "date" }, m.effective_date || noData()),
+          h("td", {}, h("span", { class: "mstatus ms-" + measureClass(m) }, measureStatus(m.status_on_date)),
+            m.applies_to_importer ? null : [" ", h("span", { class: "muted", i18n: "measures.not_for_importer" })]),
+        ),
+      ),
+    );
+  }
+
+  // ---- #/measures ------------------------------------------------------------------------
+  async function measuresView(view, r, alive) {
+    const p = r.params;
+    const cur = {
+      imposer: /^[A-Z]{3}$/.test(p.get("imposer") || "") ? p.get("imposer") : "",
+      material: /^[a-z0-9_]{1,64}$/.test(p.get("material") || "") ? p.get("material") : "",
+      active: p.get("active") === "1" ? "1" : "",
+      as_of: /^\d{4}-\d{2}-\d{2}$/.test(p.get("as_of") || "") ? p.get("as_of") : "",
+    };
+    const go = (change) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries({ ...cur, ...change })) if (v) q.set(k, v);
+      location.hash = "#/measures" + (q.toString() ? "?" + q.toString() : "");
+    };
+    const wait = loading(false);
+    view.append(viewHead("measures.title"), wait);
+    const asOfQ = cur.as_of ? "&as_of=" + cur.as_of : "";
+    const all = await api("GET", "/measures?limit=500" + asOfQ);
+    const q = (cur.imposer ? "&imposer=" + cur.imposer : "") + (cur.material ? "&material=" + cur.material : "") + (cur.active ? "&active=true" : "");
+    const page = q ? await api("GET", "/measures?limit=500" + asOfQ + q) : all;
+    if (!alive()) return;
+    wait.remove();
+    const imposers = [...new Map(all.items.map((m) => [m.imposer_id_iso3, m.imposer_name || m.imposer_id_iso3])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+    const mats = [...new Set(all.items.flatMap((m) => m.materials))].sort((a, b) => itemName(a).localeCompare(itemName(b)));
+    const impSel = h("select", { testid: "measures-imposer", onchange: (e) => go({ imposer: e.target.value }) },
+      h("option", { value: "", i18n: "common.all" }), imposers.map(([id, name]) => h("option", { value: id, text: name })));
+    impSel.value = cur.imposer;
+    const matSel = h("select", { testid: "measures-material", onchange: (e) => go({ material: e.target.value }) },
+      h("option", { value: "", i18n: "common.all" }), mats.map((id) => h("option", { value: id, dataset: { itemName: id }, text: itemName(id) })));
+    matSel.value = cur.material;
+    const act = h("input", { type: "checkbox", testid: "measures-active", onchange: (e) => go({ active: e.target.checked ? "1" : "" }) });
+    act.checked = cur.active === "1";
+    const day = h("input", { type: "date", testid: "measures-asof", value: cur.as_of || state.meta.today, max: state.meta.today,
+      onchange: (e) => go({ as_of: e.target.value === state.meta.today ? "" : e.target.value }) });
+    view.querySelector(".filters").append(
+      labelled("measures.imposer", impSel), labelled("common.item", matSel),
+      h("label", { class: "field check" }, act, tx("measures.active_only")), labelled("measures.as_of", day));
+
+    const chart = h("div", { class: "chart", testid: "measures-timeline" });
+    const rows = page.items.map((m) =>
+      h(
+        "tr",
+        { testid: "measure-row", dataset: { measureId: m.measure_id, status: measureClass(m), imposer: m.imposer_id_iso3 } },
+        h("td", { class: "date", text: m.known_since }),
+        h("td", {}, m.imposer_name || m.imposer_id_iso3),
+        h("td", {}, sourceLink(m), m.source_kind !== "official" ? [" ", h("span", { class: "muted", text: "(" + t("measures.kind." + m.source_kind) + ")" })] : null),
+        h("td", {}, m.types.map((x) => tx("mtype." + x)).reduce((a, b) => (a.length ? [...a, ", ", b] : [b]), [])),
+        h("td", {}, m.materials.length ? m.materials.map((id) => itemLink(id, defaultImporter())).reduce((a, b) => (a.length ? [...a, ", ", b] : [b]), []) : noData()),
+        h("td", { text: m.targets.map((x) => (x === "ALL" ? t("measures.all_countries") : x)).join(", ") }),
+        h("td", { class: "date" }, m.effective_date || noData()),
+        h("td", { testid: "measure-status" }, h("span", { class: "mstatus ms-" + measureClass(m) }, measureStatus(m.status_on_date))),
+      ),
+    );
+    view.append(
+      h("p", { class: "muted" }, tx("measures.intro"), " ", tx("measures.total"), ": ", h("span", { testid: "measures-total", text: String(page.total) })),
+      page.items.length ? h("section", { class: "card" }, h("h2", { i18n: "measures.timeline" }), chart) : null,
+      table("measures-table", ["measures.known_since", "measures.imposer", "measures.reference", "measures.types", "common.item", "measures.targets", "measures.effective", "common.status"], rows, "measures.empty"),
+    );
+    const COLOURS = { active: "#dc2626", announced: "#f97316", suspended: "#eab308", review: "#7c3aed", ended: "#9ca3af", relaxation: "#16a34a" };
+    function draw() {
+      if (!alive() || !page.items.length) return;
+      const groups = new Map();
+      for (const m of page.items) {
+        const c = measureClass(m);
+        if (!groups.has(c)) groups.set(c, []);
+        groups.get(c).push(m);
+      }
+      plot(
+        chart,
+        [...groups.entries()].map(([c, ms]) => ({
+          type: "scatter",
+          mode: "markers",
+          name: t("measures.class." + c),
+          x: ms.map((m) => m.known_since),
+          y: ms.map((m) => m.imposer_name || m.imposer_id_iso3),
+          text: ms.map((m) => (m.legal_reference || m.measure_id) + "<br>" + (m.materials.map(itemName).join(", ") || "")),
+          hovertemplate: "%{x}: %{text}<extra></extra>",
+          marker: { size: 11, color: COLOURS[c], line: { color: "#ffffff", width: 1 } },
+        })),
+        { height: 120 + 40 * new Set(page.items.map((m) => m.imposer_id_iso3)).size, margin: { l: 140, r: 20, t: 10, b: 40 }, xaxis: { type: "date" }, legend: { orientation: "h", y: -0.3 } },
+      );
+    }
+    draw();
+    state.langHooks.push(draw);
   }
 
   // ---- #/item/<id> -----------------------------------------------------------------------
@@ -742,6 +896,7 @@
           ),
         ),
         card("item.evidence", "card-evidence", h("div", { class: "evidence", testid: "evidence" }, kv(d.evidence))),
+        card("item.measures", "card-measures", measuresList(d.measures || [], importer)),
       ),
     );
 

@@ -1,0 +1,1 @@
+"""Official notices: extraction of supply measures, connectors, the review queue."""

@@ -1,0 +1,307 @@
+"""Notice lists published as HTML pages (ministries' announcement lists), read the same way
+for every such site: the list pages name the notices (link, title, date); each notice's own
+page holds its text.
+
+A site is declared once (:class:`Site`): its list URL (and how later pages are addressed),
+which links are notices (a pattern on the absolute URL), the language and issuing body. A
+fetch keeps every list page and every notice page byte for byte in one snapshot; the
+snapshot's ``query`` maps each file to the URL it came from, so ``parse`` needs nothing but
+the snapshot. Pages are decoded by their declared charset (HTTP meta tag), else UTF-8, else
+GB18030 (Chinese sites); no page is ever re-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from supplywatch.errors import ConfigError, DataError
+from supplywatch.notices.connectors.base import NoticeDoc, Request
+from supplywatch.sources.http import HttpClient
+from supplywatch.sources.snapshots import read_snapshot, write_snapshot
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
+_DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
+_SKIP = {"script", "style", "noscript", "nav", "header", "footer", "select", "option", "form"}
+_BLOCK = {
+    "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+    "section", "article", "dd", "dt", "ul", "ol", "pre", "blockquote",
+}  # fmt: skip
+MAX_PAGES = 20
+MAX_ITEMS = 200
+
+
+@dataclass(frozen=True)
+class Site:
+    """One HTML notice list: everything its connector needs to know."""
+
+    source: str
+    producer: str
+    licence: str
+    attribution: str
+    list_url: str
+    article: re.Pattern[str]  # absolute URLs of notice pages
+    language: str
+    agency: str
+    kind: str
+    page_url: Callable[[int], str] | None = None  # list page n (n >= 2); None: one page only
+    lists: dict[str, str] = field(default_factory=dict)  # other lists: name -> URL
+    list_languages: dict[str, str] = field(default_factory=dict)  # list name -> language
+
+
+def decode(body: bytes, name: str) -> str:
+    """The page as text, by its declared charset, else UTF-8, else GB18030."""
+    m = _CHARSET.search(body[:4096])
+    tried = [m.group(1).decode("ascii").lower()] if m else []
+    for enc in [*tried, "utf-8", "gb18030"]:
+        try:
+            return body.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    raise DataError(name, "cannot decode the page (declared charset, UTF-8 and GB18030 fail)")
+
+
+class _Links(HTMLParser):
+    """Anchors with their title and the text that follows them up to the next anchor (where
+    list pages put the date)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[dict[str, Any]] = []
+        self._in_a: dict[str, Any] | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag == "a":
+            a = dict(attrs)
+            self._in_a = {
+                "href": a.get("href") or "",
+                "title": a.get("title") or "",
+                "text": "",
+                "after": "",
+            }
+            self.links.append(self._in_a)
+        elif tag in ("li", "tr", "dd", "p") and self.links:
+            self.links[-1]["closed"] = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        if tag == "a":
+            self._in_a = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._in_a is not None:
+            self._in_a["text"] += data
+        elif self.links and not self.links[-1].get("closed"):
+            self.links[-1]["after"] += data
+
+
+class _Text(HTMLParser):
+    """The visible text of a page, block elements on their own lines; the <title> apart."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self.h1 = ""
+        self._skip = 0
+        self._where: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:  # noqa: ARG002
+        if tag in _SKIP:
+            self._skip += 1
+        if tag in ("title", "h1"):
+            self._where.append(tag)
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP and self._skip:
+            self._skip -= 1
+        if tag in ("title", "h1") and self._where and self._where[-1] == tag:
+            self._where.pop()
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._where and self._where[-1] == "title":
+            self.title += data
+            return
+        if self._where and self._where[-1] == "h1":
+            self.h1 += data
+        if not self._skip:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = (
+            re.sub(r"[ \t\u3000\xa0]+", " ", ln).strip() for ln in "".join(self.parts).split("\n")
+        )
+        return "\n".join(ln for ln in lines if ln)
+
+
+def page_text(html: str) -> tuple[str | None, str]:
+    """(title, visible text) of a notice page."""
+    p = _Text()
+    p.feed(html)
+    p.close()
+    title = " ".join((p.h1 or p.title).split()) or None
+    return title, p.text()
+
+
+def _day(text: str) -> date | None:
+    m = _DATE.search(text)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def list_entries(site: Site, html: str, base_url: str) -> list[dict[str, Any]]:
+    """The notices a list page names: absolute URL, title and date (None: not printed)."""
+    p = _Links()
+    p.feed(html)
+    p.close()
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for a in p.links:
+        url = urljoin(base_url, a["href"].strip())
+        if not site.article.fullmatch(url) or url in seen:
+            continue
+        seen.add(url)
+        title = " ".join((a["title"] or a["text"]).split()) or None
+        out.append({"url": url, "title": title, "published": _day(a["after"])})
+    return out
+
+
+def build_requests(
+    site: Site, *, pages: str | int = 1, list_name: str | None = None
+) -> list[Request]:
+    """The list pages of one fetch (the notice pages follow from them)."""
+    try:
+        n = int(pages)
+    except ValueError:
+        raise ConfigError(f"pages {pages!r}: expected a whole number") from None
+    if not 1 <= n <= MAX_PAGES:
+        raise ConfigError(f"pages {n}: must be between 1 and {MAX_PAGES}")
+    if list_name is not None and list_name not in site.lists:
+        known = ", ".join(site.lists) or "none"
+        raise ConfigError(f"list {list_name!r}: unknown for {site.source} (known: {known})")
+    first = site.lists[list_name] if list_name else site.list_url
+    if n > 1 and (site.page_url is None or list_name):
+        raise ConfigError(f"{site.source}: only the first list page can be fetched")
+    urls = [first] + [site.page_url(i) for i in range(2, n + 1)] if site.page_url else [first]
+    return [Request(u, {}, f"list_p{i}.html") for i, u in enumerate(urls[:n], start=1)]
+
+
+def fetch(
+    site: Site,
+    client: HttpClient,
+    snapshot_dir: Path,
+    now: datetime,
+    *,
+    pages: str | int = 1,
+    max_items: str | int = 50,
+    list_name: str | None = None,
+) -> Path:
+    """Fetch list pages and the notice pages they name into one snapshot."""
+    try:
+        limit = int(max_items)
+    except ValueError:
+        raise ConfigError(f"max_items {max_items!r}: expected a whole number") from None
+    if not 0 <= limit <= MAX_ITEMS:
+        raise ConfigError(f"max_items {limit}: must be between 0 and {MAX_ITEMS}")
+    files: dict[str, bytes] = {}
+    rows: dict[str, int] = {}
+    urls: dict[str, str] = {}
+    entries: list[dict[str, Any]] = []
+    for req in build_requests(site, pages=pages, list_name=list_name):
+        body = client.get(req.url).content
+        found = list_entries(site, decode(body, req.file_name), req.url)
+        files[req.file_name], rows[req.file_name], urls[req.file_name] = body, len(found), req.url
+        entries += found
+    for i, e in enumerate(entries[:limit], start=1):
+        name = f"notice_{i:03d}.html"
+        files[name], rows[name], urls[name] = client.get(e["url"]).content, 1, e["url"]
+    return write_snapshot(
+        snapshot_dir,
+        site.source,
+        files,
+        producer=site.producer,
+        licence=site.licence,
+        attribution=site.attribution,
+        url=site.list_url,
+        vintage=f"{site.source} notice list, fetched {now:%Y-%m-%dT%H:%MZ}",
+        vintage_date=now.date(),
+        query={"files": urls, "list": list_name or "default"},
+        rows=rows,
+        note="Raw HTML list pages (list_p*) and notice pages (notice_*), unchanged.",
+        now=now,
+    )
+
+
+def parse_files(
+    site: Site, pages: dict[str, tuple[str, bytes]], list_name: str | None = None
+) -> list[NoticeDoc]:
+    """Notices from list and notice pages: file name -> (URL it came from, bytes)."""
+    language = site.list_languages.get(list_name or "", site.language)
+    listed: dict[str, tuple[dict[str, Any], str, int]] = {}
+    for name, (url, body) in pages.items():
+        if name.startswith("list_"):
+            for row, e in enumerate(list_entries(site, decode(body, name), url), start=1):
+                listed.setdefault(e["url"], (e, name, row))
+    by_url = {url: name for name, (url, _b) in pages.items() if name.startswith("notice_")}
+    out: list[NoticeDoc] = []
+    for url, (e, list_file, row) in listed.items():
+        text = title = None
+        file_name = list_file
+        if url in by_url:
+            file_name, row = by_url[url], 1
+            title, text = page_text(decode(pages[file_name][1], file_name))
+        published = e["published"] or (_day(text[:600]) if text else None)
+        out.append(
+            NoticeDoc(
+                source=site.source,
+                doc_id=urlsplit(url).path,
+                url=url,
+                title=e["title"] or title,
+                published=published,
+                language=language,
+                text=text,
+                file_name=file_name,
+                row=row,
+                agency=site.agency,
+                kind=site.kind,
+            )
+        )
+    return out
+
+
+def parse(site: Site, snapshot: Path) -> list[NoticeDoc]:
+    """Every notice a snapshot lists, with its page's text where the snapshot holds it."""
+    prov, query = read_snapshot(snapshot)
+    urls = query.get("files") or {}
+    pages: dict[str, tuple[str, bytes]] = {}
+    for f in prov.files:
+        if f.name not in urls:
+            raise DataError(
+                str(Path(snapshot) / "snapshot.json"),
+                "no URL recorded for a file",
+                column="query.files",
+                value=f.name,
+            )
+        pages[f.name] = (str(urls[f.name]), (Path(snapshot) / f.name).read_bytes())
+    name = query.get("list")
+    return parse_files(site, pages, None if name in (None, "default") else str(name))

@@ -1,0 +1,43 @@
+"""MOTIE press releases (보도자료): the list at motie.go.kr; each release is
+``/kor/article/ATCL3f49a5a8c/<id>/view``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from supplywatch.notices.connectors import html_site
+from supplywatch.notices.connectors.base import NoticeDoc, Request
+from supplywatch.sources.http import HttpClient
+
+SOURCE = "motie"
+LIST_URL = "https://www.motie.go.kr/kor/article/ATCL3f49a5a8c"
+PRODUCER = "Ministry of Trade, Industry and Energy of Korea (산업통상자원부)"
+LICENCE = "Korea Open Government License (KOGL) Type 1, as marked on motie.go.kr press releases"
+ATTRIBUTION = "Ministry of Trade, Industry and Energy (MOTIE), press releases (보도자료)"
+SITE = html_site.Site(
+    source=SOURCE,
+    producer=PRODUCER,
+    licence=LICENCE,
+    attribution=ATTRIBUTION,
+    list_url=LIST_URL,
+    article=re.compile(r"https?://www\.motie\.go\.kr/kor/article/ATCL3f49a5a8c/\d+/view.*"),
+    language="ko",
+    agency="산업통상자원부",
+    kind="보도자료",
+    page_url=lambda n: f"https://www.motie.go.kr/kor/article/ATCL3f49a5a8c?pageIndex={n}",
+)
+
+
+def build_requests(**query: Any) -> list[Request]:
+    return html_site.build_requests(SITE, **query)
+
+
+def fetch(client: HttpClient, snapshot_dir: Path, now: datetime, **query: Any) -> Path:
+    return html_site.fetch(SITE, client, snapshot_dir, now, **query)
+
+
+def parse(snapshot: Path) -> list[NoticeDoc]:
+    return html_site.parse(SITE, snapshot)

@@ -1,0 +1,166 @@
+"""Notice connectors parse recorded responses in the sources' formats (never the network):
+values asserted, bad responses refused naming the file, row and field."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from supplywatch.errors import ConfigError, DataError
+from supplywatch.notices import extract
+from supplywatch.notices.connectors import CONNECTORS, connector, html_site
+from supplywatch.sources.snapshots import write_snapshot
+
+REC = Path(__file__).parents[1] / "data" / "notices" / "recorded"
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+
+
+def _snapshot(tmp_path: Path, source: str, files: dict[str, bytes], query: dict[str, Any]) -> Path:
+    mod = connector(source)
+    return write_snapshot(
+        tmp_path,
+        source,
+        files,
+        producer=mod.PRODUCER,
+        licence=mod.LICENCE,
+        attribution=mod.ATTRIBUTION,
+        url=mod.LIST_URL,
+        vintage="recorded",
+        vintage_date=NOW.date(),
+        query=query,
+        rows=dict.fromkeys(files, 1),
+        now=NOW,
+    )
+
+
+def test_every_connector_declares_the_contract() -> None:
+    for name in CONNECTORS:
+        mod = connector(name)
+        assert name == mod.SOURCE
+        for attr in ("PRODUCER", "LICENCE", "ATTRIBUTION", "LIST_URL"):
+            assert isinstance(getattr(mod, attr), str) and getattr(mod, attr)
+        assert callable(mod.build_requests) and callable(mod.fetch) and callable(mod.parse)
+        assert mod.build_requests()  # defaults are a valid request
+    with pytest.raises(ConfigError, match="unknown notice source 'nope'"):
+        connector("nope")
+
+
+def test_federal_register_recorded_page(tmp_path: Path) -> None:
+    body = (REC / "federal_register" / "documents_p1.json").read_bytes()
+    snap = _snapshot(tmp_path, "federal_register", {"documents_p1.json": body}, {})
+    [doc] = connector("federal_register").parse(snap)
+    assert doc.doc_id == "2024-19633"
+    assert doc.published == date(2024, 9, 6)
+    assert doc.kind == "Rule" and doc.language == "en"
+    assert doc.agency == "Commerce Department; Industry and Security Bureau"
+    assert doc.url.startswith("https://www.federalregister.gov/documents/2024/09/06/2024-19633/")
+    assert doc.text is not None and "Export Control Classification Numbers" in doc.text
+    # a BIS rule on advanced technologies names no material of the catalog
+    assert extract.extract(doc.text).materials == []
+
+
+def test_federal_register_requests_and_bad_pages() -> None:
+    fr = connector("federal_register")
+    [req] = fr.build_requests(term="gallium", since="2023-07-01", per_page=50)
+    assert req.params["conditions[term]"] == "gallium"
+    assert req.params["conditions[publication_date][gte]"] == "2023-07-01"
+    assert req.params["conditions[agencies][0]"] == "industry-and-security-bureau"
+    for bad in ({"since": "2023-13-01"}, {"per_page": 5000}, {"agency": "Bad Slug!"}):
+        with pytest.raises(ConfigError):
+            fr.build_requests(**bad)
+    page = json.loads((REC / "federal_register" / "documents_p1.json").read_text())
+    page["results"][0]["publication_date"] = "2024-02-30"
+    with pytest.raises(DataError) as err:
+        fr.parse_page(json.dumps(page).encode(), "p.json")
+    assert err.value.row == 1 and err.value.column == "publication_date"
+    page["results"][0]["publication_date"] = "2024-09-06"
+    page["results"][0]["html_url"] = "https://evil.example/x"
+    with pytest.raises(DataError, match="federalregister.gov") as err:
+        fr.parse_page(json.dumps(page).encode(), "p.json")
+    assert err.value.column == "html_url"
+    with pytest.raises(DataError, match="not JSON"):
+        fr.parse_page(b"<html>", "p.json")
+
+
+def _mofcom_snapshot(tmp_path: Path) -> Path:
+    files = {p.name: p.read_bytes() for p in sorted((REC / "mofcom").glob("*.html"))}
+    base = "http://exportcontrol.mofcom.gov.cn/article/zcfg/gnzcfg/zcfggzqd/"
+    urls = {"list_p1.html": base}
+    for i, tail in enumerate(("202310/912.html", "202408/1024.html", "202412/1072.html"), 1):
+        urls[f"notice_{i:03d}.html"] = base + tail
+    return _snapshot(tmp_path, "mofcom", files, {"files": urls, "list": "default"})
+
+
+def test_mofcom_recorded_list_and_pages(tmp_path: Path) -> None:
+    docs = connector("mofcom").parse(_mofcom_snapshot(tmp_path))
+    assert [d.doc_id for d in docs] == [
+        "/article/zcfg/gnzcfg/zcfggzqd/202310/912.html",
+        "/article/zcfg/gnzcfg/zcfggzqd/202408/1024.html",
+        "/article/zcfg/gnzcfg/zcfggzqd/202412/1072.html",
+    ]
+    assert [d.published for d in docs] == [
+        date(2023, 10, 20),
+        date(2024, 8, 26),
+        date(2024, 12, 17),
+    ]
+    graphite = docs[0]
+    assert graphite.title is not None and "2023年第39号" in graphite.title
+    assert graphite.file_name == "notice_001.html" and graphite.language == "zh"
+    assert graphite.text is not None
+    # decoded from GB18030 (declared gb2312); navigation, script and footer dropped
+    assert "首页" not in graphite.text and "2099" not in graphite.text
+    assert "主办单位" not in graphite.text
+    got = extract.extract(graphite.text)
+    assert set(got.materials) == {"natural_graphite", "synthetic_graphite"}
+    assert "2504101000" in got.codes and got.notice_number is not None
+    assert "1072.html" in docs[2].url and docs[2].text and "美国" in docs[2].text
+
+
+def test_html_list_entries_and_bad_snapshot(tmp_path: Path) -> None:
+    site = connector("mofcom").SITE
+    html = (
+        '<ul><li><a href="/article/zcfg/gnzcfg/zcfggzqd/202307/847.html">公告</a>'
+        '<span>2023-07-03</span></li><li><a href="/about.html">关于</a></li>'
+        '<li><a href="/article/zcfg/gnzcfg/zcfggzqd/202307/848.html" title="T">x</a>'
+        '2023年7月5日</li><li><a href="/article/zcfg/gnzcfg/zcfggzqd/202307/849.html">y</a>'
+        "2023-02-30</li></ul>"
+    )
+    got = html_site.list_entries(site, html, "http://exportcontrol.mofcom.gov.cn/x/")
+    assert [(e["url"][-8:], e["title"], e["published"]) for e in got] == [
+        ("847.html", "公告", date(2023, 7, 3)),
+        ("848.html", "T", date(2023, 7, 5)),
+        ("849.html", "y", None),  # an impossible date is no date
+    ]
+    with pytest.raises(ConfigError, match="pages 0"):
+        connector("mofcom").build_requests(pages=0)
+    with pytest.raises(ConfigError, match="unknown for mofcom"):
+        connector("mofcom").build_requests(list_name="nope")
+    snap = _mofcom_snapshot(tmp_path)
+    broken = tmp_path / "broken"
+    shutil.copytree(snap, broken)
+    (broken / "notice_002.html").chmod(0o644)
+    (broken / "notice_002.html").write_bytes(b"changed")
+    with pytest.raises(DataError, match="changed since it was fetched"):
+        connector("mofcom").parse(broken)
+
+
+def test_eu_oj_recorded_result(tmp_path: Path) -> None:
+    body = (REC / "eu_oj" / "acts.json").read_bytes()
+    snap = _snapshot(tmp_path, "eu_oj", {"acts.json": body}, {})
+    [doc] = connector("eu_oj").parse(snap)
+    assert doc.doc_id == "32024R1252" and doc.kind == "Regulation"
+    assert doc.published == date(2024, 4, 11)
+    assert doc.url == "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32024R1252"
+    assert doc.title is not None and "critical raw materials" in doc.title
+    bad = json.loads(body)
+    del bad["results"]["bindings"][0]["celex"]
+    with pytest.raises(DataError) as err:
+        connector("eu_oj").parse_result(json.dumps(bad).encode(), "acts.json")
+    assert err.value.row == 1 and err.value.column == "celex"
+    with pytest.raises(ConfigError):
+        connector("eu_oj").build_requests(term='x"} DROP')
