@@ -93,12 +93,14 @@ def test_gallium_for_japan_reaches_alert_from_the_notice_day(
     assert on["supply_measures_factor"] > 0 and before["supply_measures_factor"] == 0
 
 
-def test_a_bad_registry_file_leaves_the_store_unchanged(tmp_path: Path) -> None:
+def test_a_bad_registry_file_leaves_the_store_unchanged(tmp_path: Path, store_path: Path) -> None:
     reg = tmp_path / "measures"
     shutil.copytree(MEASURES, reg)
     path = tmp_path / "s.duckdb"
+    shutil.copyfile(store_path, path)  # the bundle and this registry, loaded
     con = connect(path)
-    ingest_bundle(con, BUNDLE, now=NOW, measures_dirs=[reg])
+    again = ingest_bundle(con, BUNDLE, now=NOW, measures_dirs=[reg])
+    assert {r.status for r in again} == {"unchanged"}  # same files: nothing to do
 
     def state() -> tuple[object, ...]:
         core = tuple(
