@@ -305,3 +305,25 @@ def parse(site: Site, snapshot: Path) -> list[NoticeDoc]:
         pages[f.name] = (str(urls[f.name]), (Path(snapshot) / f.name).read_bytes())
     name = query.get("list")
     return parse_files(site, pages, None if name in (None, "default") else str(name))
+
+
+def connector_functions(
+    site: Site,
+) -> tuple[
+    Callable[..., list[Request]],
+    Callable[..., Path],
+    Callable[[Path], list[NoticeDoc]],
+]:
+    """``build_requests``, ``fetch`` and ``parse`` of the connector contract (base.py) for
+    one declared site: a site's module is its declaration and these three."""
+
+    def build(**query: Any) -> list[Request]:
+        return build_requests(site, **query)
+
+    def fetch_site(client: HttpClient, snapshot_dir: Path, now: datetime, **query: Any) -> Path:
+        return fetch(site, client, snapshot_dir, now, **query)
+
+    def parse_site(snapshot: Path) -> list[NoticeDoc]:
+        return parse(site, snapshot)
+
+    return build, fetch_site, parse_site

@@ -4,13 +4,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from supplywatch.notices.connectors import html_site
-from supplywatch.notices.connectors.base import NoticeDoc, Request
-from supplywatch.sources.http import HttpClient
 
 SOURCE = "kcs_notices"
 LIST_URL = "https://www.customs.go.kr/kcs/na/ntt/selectNttList.do?mi=2891&bbsId=1362"
@@ -35,13 +30,4 @@ SITE = html_site.Site(
 )
 
 
-def build_requests(**query: Any) -> list[Request]:
-    return html_site.build_requests(SITE, **query)
-
-
-def fetch(client: HttpClient, snapshot_dir: Path, now: datetime, **query: Any) -> Path:
-    return html_site.fetch(SITE, client, snapshot_dir, now, **query)
-
-
-def parse(snapshot: Path) -> list[NoticeDoc]:
-    return html_site.parse(SITE, snapshot)
+build_requests, fetch, parse = html_site.connector_functions(SITE)

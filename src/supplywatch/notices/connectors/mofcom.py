@@ -7,13 +7,8 @@ ministry's announcements list (``www.mofcom.gov.cn``, 商务部公告). Notice p
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from supplywatch.notices.connectors import html_site
-from supplywatch.notices.connectors.base import NoticeDoc, Request
-from supplywatch.sources.http import HttpClient
 
 SOURCE = "mofcom"
 LIST_URL = "http://exportcontrol.mofcom.gov.cn/article/zcfg/gnzcfg/zcfggzqd/"
@@ -38,13 +33,4 @@ SITE = html_site.Site(
 )
 
 
-def build_requests(**query: Any) -> list[Request]:
-    return html_site.build_requests(SITE, **query)
-
-
-def fetch(client: HttpClient, snapshot_dir: Path, now: datetime, **query: Any) -> Path:
-    return html_site.fetch(SITE, client, snapshot_dir, now, **query)
-
-
-def parse(snapshot: Path) -> list[NoticeDoc]:
-    return html_site.parse(SITE, snapshot)
+build_requests, fetch, parse = html_site.connector_functions(SITE)
