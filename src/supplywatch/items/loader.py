@@ -19,6 +19,7 @@ import duckdb
 import yaml
 from pydantic import ValidationError
 
+from supplywatch.catalog import yaml_lists
 from supplywatch.errors import DataError
 from supplywatch.items.models import Material, PublishedList
 
@@ -42,17 +43,6 @@ class ProductLink:
     note_text: str | None
 
 
-#: libyaml's parser where PyYAML was built with it (ten times faster), else the pure one.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _line_of_items(text: str) -> list[int]:
-    node = yaml.compose(text, Loader=_LOADER)
-    if node is None or not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
-
-
 def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
     """Parse and validate materials.yaml; errors name the file, line and field. Parsed once
     per version of the file (its modification time and size): an edit is picked up."""
@@ -62,32 +52,12 @@ def load_materials(path: Path = MATERIALS_FILE) -> list[Material]:
 
 @functools.lru_cache(maxsize=4)
 def _load_materials(path: Path, _mtime_ns: int, _size: int) -> tuple[Material, ...]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
-        lines = _line_of_items(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(
-            str(path), f"invalid YAML: {exc}", row=None if mark is None else mark.line + 1
-        ) from exc
-    if not isinstance(raw, list):
-        raise DataError(str(path), "expected a list of materials")
+    entries = yaml_lists.read_list(path, "materials")
+    lines = [line for _item, line in entries]
     out: list[Material] = []
     seen: dict[str, int] = {}
-    for i, item in enumerate(raw):
-        line = lines[i] if i < len(lines) else None
-        try:
-            m = Material.model_validate(item)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise DataError(
-                str(path),
-                err["msg"],
-                row=line,
-                column=".".join(str(p) for p in err["loc"]),
-                value=None if err.get("input") is None else str(err["input"])[:80],
-            ) from exc
+    for item, line in entries:
+        m = yaml_lists.validate(Material, item, path, line)
         if m.material_id in seen:
             raise DataError(
                 str(path),

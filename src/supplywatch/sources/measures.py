@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from supplywatch.catalog import yaml_lists
 from supplywatch.catalog.countries import countries
 from supplywatch.errors import DataError
 from supplywatch.sources.hs import REVISIONS
@@ -174,13 +174,6 @@ def hs_reference(path: Path) -> dict[str, set[str]]:
     return out
 
 
-def _lines(text: str) -> list[int]:
-    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if node is None or not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
-
-
 def load_registry(
     files: list[Path],
     materials: set[str],
@@ -190,32 +183,8 @@ def load_registry(
     each printed code's HS6 prefix; None skips that check)."""
     reg = Registry()
     for path in sorted(files):
-        text = path.read_text(encoding="utf-8")
-        try:
-            raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-            lines = _lines(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise DataError(
-                str(path), f"invalid YAML: {exc}", row=None if mark is None else mark.line + 1
-            ) from exc
-        if raw is None:
-            continue
-        if not isinstance(raw, list):
-            raise DataError(str(path), "expected a list of measures")
-        for i, item in enumerate(raw):
-            line = lines[i] if i < len(lines) else None
-            try:
-                m = Measure.model_validate(item)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                raise DataError(
-                    str(path),
-                    err["msg"],
-                    row=line,
-                    column=".".join(str(p) for p in err["loc"]),
-                    value=None if err.get("input") is None else str(err["input"])[:80],
-                ) from exc
+        for item, line in yaml_lists.read_list(path, "measures", empty_ok=True):
+            m = yaml_lists.validate(Measure, item, path, line)
             if m.measure_id in reg.origin:
                 first = reg.origin[m.measure_id]
                 raise DataError(
