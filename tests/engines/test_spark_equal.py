@@ -55,5 +55,6 @@ def test_same_result_on_both_engines(both: Both, name: str) -> None:
     key = KEYS[name]
     a = a.sort_values(key).reset_index(drop=True)
     b = b.sort_values(key).reset_index(drop=True)[a.columns]
-    assert len(a) == len(b) > 0
+    # monthly signals exist only once monthly trade is fetched: empty on the bundle
+    assert len(a) == len(b) > (-1 if name == "out_supplywatch__monthly_signals" else 0)
     pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9, atol=1e-12)

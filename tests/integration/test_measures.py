@@ -32,7 +32,7 @@ def _level(con: duckdb.DuckDBPyConnection, item: str, importer: str, day: date) 
     f = as_of_sql(TABLES["out_supplywatch__monthly_factors"], day)
     lv = as_of_sql(TABLES["out_supplywatch__monthly_levels"], day)
     df = con.execute(
-        f"SELECT f.*, l.alert_level FROM ({f}) f JOIN ({lv}) l USING "
+        f"SELECT f.*, l.alert_level, l.baseline_alert_level FROM ({f}) f JOIN ({lv}) l USING "
         "(item_kind_code, item_id, importer_id) WHERE item_id = ? AND importer_id = ?",
         [item, importer],
     ).df()
@@ -86,8 +86,14 @@ def test_gallium_for_japan_reaches_alert_from_the_notice_day(
 ) -> None:
     before = _level(bundle_store, "gallium", "JPN", date(2023, 7, 2))
     on = _level(bundle_store, "gallium", "JPN", date(2023, 7, 3))
-    assert before["measure_floor_level"] == 0 and before["alert_level"] < 3
+    # the measure's floor (and the baseline score's level) from the notice day, not before;
+    # the risk model already put gallium for Japan at 경계 a year earlier (China's urea
+    # controls of 2021 in its momentum), and the notice raises its probability at once
+    assert before["measure_floor_level"] == 0 and before["baseline_alert_level"] < 3
     assert on["measure_floor_level"] == 3 and on["alert_level"] >= 3
+    assert on["baseline_alert_level"] >= 3
+    assert before["risk_probability_share"] == pytest.approx(0.2479, abs=1e-4)
+    assert on["risk_probability_share"] == pytest.approx(0.5185, abs=1e-4)
     assert on["measure_exposure_share"] >= 0.25
     assert "MOFCOM/GACC Announcement 2023 No. 23" in on["active_measures_text"]
     assert on["supply_measures_factor"] > 0 and before["supply_measures_factor"] == 0

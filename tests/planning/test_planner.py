@@ -124,7 +124,7 @@ def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
     assert res["plan"]["spend_usd"]["KR"] <= 50e9 / 1400 + 1
     assert res["plan"]["objective_usd"] <= res["rule_60_days"]["objective_usd"] + 1e-6
     graphite = next(m for m in res["materials"] if m["material_id"] == "natural_graphite")
-    assert graphite["level"] == {"KOR": 4, "JPN": 3}
+    assert graphite["level"] == {"KOR": 4, "JPN": 4}
     assert graphite["consumption_basis"] == ["apparent 2024", "apparent 2024"]
     assert graphite["top_supplier"] == {"KOR": "CHN", "JPN": "CHN"}
     days = graphite["days_of_cover"]

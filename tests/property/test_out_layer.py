@@ -81,24 +81,71 @@ def test_level_is_monotone_in_the_score(a: float, b: float, previous: int) -> No
     assert level_of(lo, previous, LADDER) <= level_of(hi, previous, LADDER)
 
 
-def test_levels_replay_their_own_history(levels: pd.DataFrame) -> None:
-    """Each row's level is the ladder applied to its score and the row before's level (0 and
-    a fresh start when not scored), and the change flag and since-date agree."""
+def test_levels_replay_their_own_history(
+    levels: pd.DataFrame, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Each row's levels are the ladder applied to its history (0 and a fresh start when not
+    scored), and the change flag and since-date agree. Baseline: the score's own level with
+    hysteresis points, raised to the measure floor. Model: the probability band with the exit
+    ratio; a change without an event waits until the new band has held the persistence days;
+    an event (the active measures change, a fresh monthly signal of at least the event share)
+    applies it at once; raised to the floor. Replayed here independently of scoring.levels."""
     prev = levels.groupby(["item_id", "importer_id"])["alert_level"].shift(1).fillna(0)
     assert (levels["previous_alert_level"] == prev.astype(int)).all()
-    # the score's own level carries the hysteresis; an active measure's floor raises what
-    # is shown without entering that history (the level falls back when the measure ends)
-    want, own, key = [], 0, None
-    for k, s, floor in zip(
+    ev = con.execute(
+        f"SELECT item_id, importer_id, available_date, active_measures_text, "
+        f"monthly_signal_share, monthly_available_date FROM {F} "
+        "WHERE item_kind_code = 'material' ORDER BY item_id, importer_id, available_date"
+    ).df()
+    assert len(ev) == len(levels)
+    m = LADDER.model
+    bands = LADDER.band_values()
+    want_base, want, key = [], [], None
+    own = cur = 0
+    pending: tuple[int, pd.Timestamp] | None = None
+    last_meas: str = ""
+    last_vint: object = None
+    for k, s, p, floor, day, meas, sig, vint in zip(
         levels["item_id"] + "|" + levels["importer_id"],
         levels["score_points"],
+        levels["risk_probability_share"],
         levels["measure_floor_level"],
+        levels["available_date"],
+        ev["active_measures_text"].fillna(""),
+        ev["monthly_signal_share"],
+        ev["monthly_available_date"],
         strict=True,
     ):
-        own = 0 if k != key else own
-        key = k
+        if k != key:
+            key, own, cur, pending, last_meas, last_vint = k, 0, 0, None, "", None
         own = 0 if pd.isna(s) else level_of(float(s), own, LADDER)
-        want.append(max(own, int(floor)))
+        want_base.append(max(own, int(floor)))
+        fresh = not pd.isna(vint) and (day - pd.Timestamp(vint)).days <= (
+            LADDER.max_monthly_trade_age_days
+        )
+        new_vint = not pd.isna(vint) and vint != last_vint
+        event = meas != last_meas or (
+            new_vint and fresh and not pd.isna(sig) and sig >= m.event_signal_share
+        )
+        last_meas, last_vint = meas, (None if pd.isna(vint) else vint)
+        if pd.isna(p):
+            cur, pending = 0, None
+        else:
+            entered = sum(1 for b in bands if p >= b)
+            keep = cur and p >= m.exit_ratio * bands[cur - 1]
+            cand = entered if entered >= cur or not keep else cur
+            if cand == cur:
+                pending = None
+            elif event:
+                cur, pending = cand, None
+            else:
+                if pending is None or (pending[0] > cur) != (cand > cur):
+                    pending = (cand, day)
+                wait = m.persist_up_days if cand > cur else m.persist_down_days
+                if (day - pending[1]).days >= wait:
+                    cur, pending = cand, None
+        want.append(max(cur, int(floor)))
+    assert (levels["baseline_alert_level"].to_numpy() == want_base).all()
     assert (levels["alert_level"].to_numpy() == want).all()
     assert (levels["alert_level"] >= levels["measure_floor_level"]).all()
     assert levels["measure_floor_level"].isin([0, LADDER.measure_floor.level]).all()

@@ -30,14 +30,17 @@ def test_levels_become_alerts_once_with_evidence(ws: Workspace) -> None:
     assert n_alerts == n_levels == first["changes"] > 0
     assert a is not None and a.level == 4 and a.status == "new" and a.previous_level == 0
     ev = a.evidence
-    # the evidence is the level change's own: the date it entered 심각 (the day WMD 2023
-    # became available; it was at 경계 since the graphite notice of 2023-10-20) and the score
-    # then
-    assert ev["date"] == str(a.changed_on_date) == "2025-05-31"
-    assert ev["score"] == pytest.approx(72.56, abs=0.05)
+    # the evidence is the level change's own: the date it entered 심각 (2023-08-01: China's
+    # gallium and germanium controls of 2023-07-03 raised the imposer's momentum, and the
+    # model's probability held above 40% for the persistence days; 80 days before the graphite
+    # notice of 2023-10-20), the probability and the baseline score then
+    assert ev["date"] == str(a.changed_on_date) == "2023-08-01"
+    assert ev["probability"] == pytest.approx(0.4206, abs=1e-4)
+    assert ev["score"] == pytest.approx(46.63, abs=0.05)
+    assert ev["model_terms"]["imposer_momentum"] > 0
     assert a.score == pytest.approx(74.91, abs=0.01)  # the score on the evaluation date
     assert ev["sources"]["trade"]["table"] == "core_baci__yearly_trade"
-    assert ev["sources"]["trade"]["year"] == 2023
+    assert ev["sources"]["trade"]["year"] == 2021
     assert ev["stock_cover"] == {"status": "no data", "cover_days": None}
     # the same data again: no new alert, no change
     again = ws.evaluate(as_of=date(2026, 11, 24))
@@ -85,9 +88,9 @@ def test_low_cover_escalates_and_full_cover_deescalates(ws: Workspace) -> None:
     kr = _user(ws, "kr_b", "KR", "analyst")
     jp = _user(ws, "jp_v", "JP", "viewer")
     base = {a["item_id"]: a for a in ws.alerts(kr, importer="KOR", limit=500).items}
-    item = "tungsten"
+    item = "cobalt"
     assert base[item]["level"] == 3  # engine level (경계) before any stock data
-    # 36,500 t a year = 100 t a day; KR's target for tungsten is KOMIR's 100 days
+    # 36,500 t a year = 100 t a day; KR's target is KOMIR's 100 days
     ws.add_consumption(kr, item, 36_500.0, date(2026, 1, 1), "KR survey")
     ws.add_stocks(
         kr,

@@ -46,6 +46,10 @@ def test_levels_are_named_in_korean_and_japanese() -> None:
         (lambda d: d["levels"].reverse(), "entry thresholds must increase"),
         (lambda d: d["levels"][0].update(exit=99.0), "exit above entry"),
         (lambda d: d.update(neutral=2), "neutral"),
+        (lambda d: d["model"]["bands"].update(alert=0.05), "bands must increase"),
+        (lambda d: d["model"]["bands"].pop("critical"), "bands must name every level"),
+        (lambda d: d["model"]["production"]["coefficients"].update(supply_measures=-1.0), "monotone"),
+        (lambda d: d["model"]["fit"].update(fit_end="2000-01-01"), "fit dates must run"),
     ],
 )
 def test_bad_ladder_is_refused(tmp_path: Path, edit: object, message: str) -> None:

@@ -4,6 +4,10 @@ individual events."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 from supplywatch.alerts.model import Ladder
@@ -17,3 +21,23 @@ def thresholds(scores: np.ndarray, ladder: Ladder) -> dict[str, tuple[float, flo
         entry = round(float(np.quantile(scores, q)), 1)
         out[lv.code] = (entry, round(entry - ladder.calibration.hysteresis_points, 1))
     return out
+
+
+def model_block(name: str, fit: Any) -> str:
+    """The ladder.yml lines of one fit (``split`` or ``production``)."""
+    coefs = ", ".join(f"{k}: {v}" for k, v in fit.coefficients.items())
+    return (
+        f"  {name}:\n    lam: {fit.lam}\n    intercept: {fit.intercept}\n"
+        f"    coefficients: {{{coefs}}}\n"
+    )
+
+
+def write_model(path: Path, fits: dict[str, Any]) -> None:
+    """Replace the ``split`` and ``production`` fits in the ladder file (comments kept)."""
+    text = path.read_text(encoding="utf-8")
+    for name, fit in fits.items():
+        pattern = re.compile(rf"^  {name}:\n(?:    .*\n){{3}}", re.MULTILINE)
+        if not pattern.search(text):
+            raise ValueError(f"{path}: no `model.{name}` block to replace")
+        text = pattern.sub(lambda _m, n=name, f=fit: model_block(n, f), text, count=1)
+    path.write_text(text, encoding="utf-8")

@@ -62,11 +62,15 @@ def level_change_evidence(
             "state": r["item_state_code"],
             "state_reason": r.get("state_reason_text"),
             "score": _num(r.get("score_points"), 1),
+            "probability": _num(r.get("risk_probability_share"), 4),
             "level": ladder.level_name(level, "en"),
             "level_ko": ladder.level_name(level, "ko"),
             "confidence": _num(r.get("confidence_share"), 2),
             "main_driver": r.get("main_driver_code"),
             "factors": {f: _num(r.get(factor_column(f))) for f in ladder.weights},
+            "model_terms": {t["feature"]: t["logit_term"] for t in model_table(r, ladder)},
+            "momentum": r.get("momentum_text"),
+            "measures": r.get("active_measures_text"),
             "missing_factors": r.get("missing_factors_text"),
             "sources": {
                 "trade": None
@@ -94,6 +98,15 @@ def level_change_evidence(
                     "table": "core_wgi__yearly_governance",
                     "release": r.get("wgi_release_code"),
                     "snapshot_id": snapshots.get("wgi"),
+                },
+                "monthly_trade": None
+                if _day(r.get("monthly_available_date")) is None
+                else {
+                    "table": "out_supplywatch__monthly_signals",
+                    "month": _day(r.get("monthly_period_start_date")),
+                    "available_date": _day(r.get("monthly_available_date")),
+                    "signal": _num(r.get("monthly_signal_share")),
+                    "text": r.get("monthly_signal_text"),
                 },
                 "price": None
                 if _day(r.get("price_period_start_date")) is None
@@ -133,6 +146,38 @@ def factors_table(r: dict[str, Any], ladder: Ladder) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def model_table(r: dict[str, Any], ladder: Ladder) -> list[dict[str, Any]]:
+    """The risk model's terms: each feature's value, coefficient and term of the logit
+    (logit = intercept + the terms; probability = 1 / (1 + exp(-logit))); empty when the row
+    is not scored."""
+    from supplywatch.alerts.riskmodel import FEATURES
+
+    if r.get("item_state_code") not in {"scored", "partial"}:
+        return []
+    fit = ladder.model.production
+    rows = []
+    for f in FEATURES:
+        if f == "imposer_momentum":
+            v = r.get("imposer_momentum_share")
+        elif f == "data_gap":
+            c = r.get("confidence_share")
+            v = None if c is None or _isna(c) else 1.0 - float(c)
+        else:
+            v = r.get(factor_column(f))
+        have = v is not None and not _isna(v)
+        x = float(v) if have and v is not None else ladder.neutral
+        rows.append(
+            {
+                "feature": f,
+                "value": _num(x),
+                "has_data": have,
+                "coefficient": fit.coefficients[f],
+                "logit_term": round(fit.coefficients[f] * x, 4),
+            }
+        )
+    return rows
 
 
 def coverage_summary(cov: pd.DataFrame, stages: pd.DataFrame) -> dict[str, Any]:
@@ -246,6 +291,8 @@ def explain(
         "fill_command": now.get("fill_command_text"),
         "data_as_of": _day(now["available_date"]),
         "score": _num(now.get("score_points"), 1),
+        "probability": _num(now.get("risk_probability_share"), 4),
+        "baseline_level": int(now.get("baseline_alert_level") or 0),
         "level": level,
         "level_ko": ladder.level_name(level, "ko"),
         "level_en": ladder.level_name(level, "en"),
@@ -258,6 +305,12 @@ def explain(
         if not now.get("shared_with_text")
         else str(now["shared_with_text"]).split(";"),
         "factors": factors_table(now, ladder),
+        "model": {
+            "intercept": ladder.model.production.intercept,
+            "terms": model_table(now, ladder),
+            "momentum": now.get("momentum_text"),
+            "monthly_trade": now.get("monthly_signal_text"),
+        },
         "evidence": ev,
         "supplier_shares": [
             {

@@ -200,6 +200,81 @@ def apply(out: pd.DataFrame, frames: Any, min_exposure: float, floor_level: int)
     return merged
 
 
+def momentum(
+    out: pd.DataFrame, frames: Any, window_days: int, saturation: int
+) -> pd.DataFrame:
+    """The imposer's momentum on each row: for every government G other than the importer
+    (or a bloc member), min(1, controls G published in the ``window_days`` up to the date /
+    ``saturation``) x G's share of world production of the item (the production year in
+    force on the row); the largest over G. When a government restricts one item it
+    dominates, the next ones it dominates become likelier. Registry as of the date only:
+    a measure counts from its ``available_date``."""
+    res = out.assign(imposer_momentum_share=0.0, momentum_text=None)
+    clauses = frames.measure_clauses
+    if clauses.empty or (frames.prod_shares.empty and frames.export_shares.empty):
+        return res
+    ctrl = clauses[clauses["measure_class_code"] == "control"]
+    pub = ctrl.groupby("measure_id").agg(
+        imposer=("imposer_id_iso3", "first"), known=("available_date", "min")
+    )
+    days = pd.DatetimeIndex(out["available_date"].drop_duplicates().sort_values())
+    counts = []
+    for g, m in pub.groupby("imposer"):
+        known = np.sort(m["known"].to_numpy(dtype="datetime64[ns]"))
+        hi = np.searchsorted(known, days.to_numpy(), side="right")
+        lo = np.searchsorted(
+            known, (days - pd.Timedelta(days=window_days)).to_numpy(), side="right"
+        )
+        counts.append(
+            pd.DataFrame({"available_date": days, "imposer_id_iso3": g, "n_recent": hi - lo})
+        )
+    cnt = pd.concat(counts, ignore_index=True)
+    cnt = cnt[cnt["n_recent"] > 0]
+    if cnt.empty:
+        return res
+    ps = frames.prod_shares.rename(
+        columns={"ref_year": "production_year", "country_id_iso3": "imposer_id_iso3"}
+    )[["item_id", "production_year", "imposer_id_iso3", "production_share"]]
+    es = frames.export_shares
+    es = (
+        es.rename(columns={"ref_year": "trade_year", "country_id_iso3": "imposer_id_iso3"})[
+            ["item_id", "trade_year", "imposer_id_iso3", "export_share"]
+        ]
+        if not es.empty
+        else pd.DataFrame(columns=["item_id", "trade_year", "imposer_id_iso3", "export_share"])
+    )
+    base = out[["item_id", "importer_id", "available_date", "production_year", "trade_year"]]
+    j = base.merge(cnt, on="available_date")
+    j = j.merge(ps, on=["item_id", "production_year", "imposer_id_iso3"], how="left")
+    j = j.merge(es, on=["item_id", "trade_year", "imposer_id_iso3"], how="left")
+    # world production where a production year is in force, else world exports (BACI)
+    j["basis"] = np.where(j["production_share"].notna(), "world production", "world exports")
+    j["production_share"] = j["production_share"].fillna(j["export_share"])
+    j = j[j["production_share"].notna() & (j["production_share"] > 0)]
+    own = [
+        g in members_of(i) for g, i in zip(j["imposer_id_iso3"], j["importer_id"], strict=True)
+    ]
+    j = j[~np.array(own, dtype=bool)]
+    if j.empty:
+        return res
+    j = j.assign(m=np.minimum(1.0, j["n_recent"] / saturation) * j["production_share"])
+    j = j.sort_values([*KEY, "m"], ascending=[True, True, True, False]).groupby(KEY).head(1)
+    j = j.assign(
+        momentum_text=[
+            f"{g}: {n} control(s) in the last {window_days // 30} months x {100 * s:.0f}% "
+            f"of {b}"
+            for g, n, s, b in zip(
+                j["imposer_id_iso3"], j["n_recent"], j["production_share"], j["basis"], strict=True
+            )
+        ]
+    )
+    res = out.merge(
+        j[[*KEY, "m", "momentum_text"]], on=KEY, how="left", validate="1:1"
+    )
+    res["imposer_momentum_share"] = res.pop("m").fillna(0.0)
+    return res
+
+
 def _empty(out: pd.DataFrame) -> pd.DataFrame:
     return out.assign(
         supply_measures=0.0,
@@ -210,4 +285,4 @@ def _empty(out: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-__all__ = ["apply", "change_dates", "measure_states", "targets_importer"]
+__all__ = ["apply", "change_dates", "measure_states", "momentum", "targets_importer"]

@@ -60,6 +60,73 @@ class MeasureFloor(BaseModel):
     level: int = Field(ge=1, le=4)
 
 
+class ModelFit(BaseModel):
+    """The time split the risk model is fitted on (alerts/riskmodel.py, the documented rule)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: date
+    select_end: date
+    fit_end: date
+    validate_start: date
+    validate_end: date
+    production_end: date
+    lambdas: tuple[float, ...]
+
+    @model_validator(mode="after")
+    def _order(self) -> ModelFit:
+        if not (self.start < self.select_end < self.fit_end < self.validate_start):
+            raise ValueError("fit dates must run start < select_end < fit_end < validate_start")
+        if self.validate_end <= self.validate_start:
+            raise ValueError("validate_end must follow validate_start")
+        if self.production_end < self.fit_end:
+            raise ValueError("production_end must not precede fit_end")
+        if not self.lambdas or any(v <= 0 for v in self.lambdas):
+            raise ValueError("lambdas must be > 0")
+        return self
+
+
+class Coefficients(BaseModel):
+    """One fit of the risk model: regularisation, intercept and a coefficient per feature."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    lam: float = Field(gt=0)
+    intercept: float
+    coefficients: dict[str, float]
+
+    @model_validator(mode="after")
+    def _check(self) -> Coefficients:
+        from supplywatch.alerts.riskmodel import FEATURES, FREE
+
+        if set(self.coefficients) != set(FEATURES):
+            raise ValueError(f"coefficients must name exactly {FEATURES}")
+        for f, c in self.coefficients.items():
+            if f not in FREE and c < 0:
+                raise ValueError(f"coefficient of {f} must be >= 0 (monotone)")
+        return self
+
+
+class RiskModel(BaseModel):
+    """The fitted risk model and the probability bands of the levels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    momentum_window_days: int = Field(gt=0)
+    momentum_saturation: int = Field(gt=0)
+    fit: ModelFit
+    split: Coefficients
+    production: Coefficients
+    bands: dict[str, float]
+    exit_ratio: float = Field(gt=0, le=1)
+    persist_up_days: int = Field(ge=0)
+    persist_down_days: int = Field(ge=0)
+    event_signal_share: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> RiskModel:
+        if any(not 0 < v < 1 for v in self.bands.values()):
+            raise ValueError("bands must be probabilities between 0 and 1")
+        return self
+
+
 class Ladder(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
@@ -68,6 +135,7 @@ class Ladder(BaseModel):
     max_trade_age_days: int = Field(gt=0)
     max_production_age_days: int = Field(gt=0)
     max_price_age_days: int = Field(gt=0)
+    max_monthly_trade_age_days: int = Field(gt=0)
     min_import_kusd: float = Field(ge=0)
     weights: dict[str, float]
     price_series: dict[str, str]
@@ -75,6 +143,7 @@ class Ladder(BaseModel):
     levels: list[Level]
     stock_cover: StockCover
     measure_floor: MeasureFloor
+    model: RiskModel
 
     @model_validator(mode="after")
     def _check(self) -> Ladder:
@@ -88,7 +157,16 @@ class Ladder(BaseModel):
         for lv in self.levels:
             if lv.exit > lv.entry:
                 raise ValueError(f"{lv.code}: exit above entry")
+        if set(self.model.bands) != {lv.code for lv in self.levels}:
+            raise ValueError("model bands must name every level")
+        b = self.band_values()
+        if b != sorted(b) or len(set(b)) != len(b):
+            raise ValueError("model bands must increase with the level")
         return self
+
+    def band_values(self) -> list[float]:
+        """The probability bands in level order (attention .. critical)."""
+        return [self.model.bands[lv.code] for lv in self.levels]
 
     def level_name(self, level: int, lang: str = "ko") -> str:
         """The level's name in ``lang`` (ko, ja, en); "-" for no level."""

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from supplywatch.alerts import measures
+from supplywatch.alerts import measures, riskmodel
 from supplywatch.alerts.model import Ladder
 from supplywatch.catalog.importers import members_of
 from supplywatch.catalog.out import FACTORS, factor_column
+from supplywatch.indicators import monthly
 from supplywatch.indicators.frames import Frames
 from supplywatch.store.pit import latest_on_grid
 
@@ -74,13 +75,18 @@ def build(frames: Frames, ladder: Ladder, dates: list[date] | None = None) -> pd
     out = _governance(out, frames)
     out = _production(out, frames, ladder)
     out = _prices(out, frames, ladder)
+    out = _monthly(out, frames, ladder)
     out = _static(out, frames)
     out = measures.apply(
         out, frames, ladder.measure_floor.min_exposure_share, ladder.measure_floor.level
     )
+    out = measures.momentum(
+        out, frames, ladder.model.momentum_window_days, ladder.model.momentum_saturation
+    )
     out = _factors(out, ladder)
     out = _state(out)
     out = score(out, ladder)
+    out = model_probability(out, ladder)
     out = _reasons(out, frames, ladder)
     out = levels(out, ladder)
     out["ladder_version_code"] = ladder.version
@@ -173,6 +179,32 @@ def _prices(g: pd.DataFrame, frames: Frames, ladder: Ladder) -> pd.DataFrame:
     return out
 
 
+def _monthly(g: pd.DataFrame, frames: Frames, ladder: Ladder) -> pd.DataFrame:
+    """The monthly trade signal in force on each date (indicators/monthly.py, replayed per
+    vintage): the newest vintage available by then, if no older than the ladder's limit."""
+    sig = monthly.item_signal(frames.monthly)
+    cols = ["monthly_period_start_date", "monthly_signal_share", "monthly_signal_text"]
+    if sig.empty:
+        g = g.assign(monthly_available_date=pd.NaT, **{c: None for c in cols})
+        g["monthly_period_start_date"] = pd.to_datetime(g["monthly_period_start_date"])
+        g["has_fresh_monthly"] = False
+        return g
+    sig = sig.assign(
+        available_date=pd.to_datetime(sig["available_date"]).astype("datetime64[ns]"),
+        _v=pd.to_datetime(sig["available_date"]).astype("datetime64[ns]"),
+    )
+    grid = g[KEY + ["available_date"]].drop_duplicates()
+    p = latest_on_grid(sig, KEY, "_v", grid)
+    p = p.merge(
+        sig[[*KEY, "_v", *cols]], on=[*KEY, "_v"], how="left", validate="m:1"
+    ).rename(columns={"_v": "monthly_available_date"})
+    out = g.merge(p, on=[*KEY, "available_date"], how="left", validate="m:1")
+    out["has_fresh_monthly"] = _age_ok(
+        out["available_date"], out["monthly_available_date"], ladder.max_monthly_trade_age_days
+    )
+    return out
+
+
 def _static(g: pd.DataFrame, frames: Frames) -> pd.DataFrame:
     items = frames.items[["item_id", "eol_rir_share", "commodity_name_wmd"]]
     g = g.merge(items, on="item_id", how="left", validate="m:1")
@@ -208,7 +240,11 @@ def _factors(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     jump = (out["top_share_change"] * 5).clip(0, 1)
     dyn = pd.concat([drop, surge, jump], axis=1).max(axis=1, skipna=True)
     dyn[out["import_value_vs_mean3_ratio"].isna() & out["top_share_change"].isna()] = np.nan
-    f["import_dynamics"] = dyn
+    dyn[~trade_ok] = np.nan  # annual trade past its age limit says nothing about now
+    fresh_m = out["has_fresh_monthly"].to_numpy(dtype=bool)
+    mon = pd.to_numeric(out["monthly_signal_share"], errors="coerce").where(fresh_m)
+    # monthly and annual trade dynamics: the stronger of the two known on the date
+    f["import_dynamics"] = pd.concat([dyn, mon], axis=1).max(axis=1, skipna=True)
     price = (out["price_change_z"] / 4.0).clip(0, 1)
     f["price_shock"] = price.where(out["has_fresh_price"])
     f["supply_measures"] = out["supply_measures"]
@@ -223,7 +259,8 @@ def _factors(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     immaterial = (out["import_value_kusd"] < ladder.min_import_kusd) & trade_ok
     f.loc[immaterial, ["supplier_concentration", "sourcing_governance", "screens"]] = 0.0
     for name in TRADE_FACTORS:  # trade past its age limit is never scored
-        f.loc[~trade_ok, name] = np.nan
+        keep = fresh_m if name == "import_dynamics" else np.zeros(len(f), dtype=bool)
+        f.loc[~trade_ok & ~keep, name] = np.nan
     out["is_immaterial_imports"] = immaterial.where(out["trade_year"].notna())
     for name in FACTORS:
         out[factor_column(name)] = f[name].astype(float)
@@ -233,9 +270,12 @@ def _factors(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
 def _state(out: pd.DataFrame) -> pd.DataFrame:
     trade = out["has_fresh_trade"].to_numpy(dtype=bool)
     prod = out["has_fresh_production"].fillna(False).to_numpy(dtype=bool)
-    price = out["has_fresh_price"].to_numpy(dtype=bool)
+    price = out["has_fresh_price"].to_numpy(dtype=bool) | out["has_fresh_monthly"].to_numpy(
+        dtype=bool
+    )
     anyd = (
         out["trade_year"].notna()
+        | out["monthly_available_date"].notna()
         | out["production_year"].notna()
         | out["price_period_start_date"].notna()
     ).to_numpy()
@@ -264,6 +304,32 @@ def score(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     return out
 
 
+def model_fit(ladder: Ladder, which: str = "production") -> riskmodel.Fit:
+    """The ladder's ``production`` fit (what the levels use) or its ``split`` fit."""
+    c = getattr(ladder.model, which)
+    return riskmodel.Fit(c.intercept, dict(c.coefficients), c.lam)
+
+
+def model_probability(out: pd.DataFrame, ladder: Ladder, which: str = "production") -> pd.DataFrame:
+    """The risk model's probability (alerts/riskmodel.py) of scored and partial rows."""
+    scored = out["item_state_code"].isin(["scored", "partial"]).to_numpy()
+    p = riskmodel.probability(out, model_fit(ladder, which), ladder.neutral)
+    out["risk_probability_share"] = np.where(scored, np.round(p, 6), np.nan)
+    return out
+
+
+def band_of(p: float, previous: int, ladder: Ladder) -> int:
+    """Probability band (0 = none, 1..4) with hysteresis: a level is kept while the
+    probability stays at or above ``exit_ratio`` x its band."""
+    bands = ladder.band_values()
+    entered = sum(1 for b in bands if p >= b)
+    if entered >= previous:
+        return entered
+    if p >= ladder.model.exit_ratio * bands[previous - 1]:
+        return previous
+    return entered
+
+
 def level_of(score_value: float, previous: int, ladder: Ladder) -> int:
     """Ladder step (0 = none, 1..4) with hysteresis: stay while above the exit threshold."""
     entered = 0
@@ -278,32 +344,74 @@ def level_of(score_value: float, previous: int, ladder: Ladder) -> int:
 
 
 def levels(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
-    """Levels over each item and importer's dates in order (hysteresis carried; a row that
-    is not scored has level 0 and restarts the history), raised to the floor an active supply
-    measure sets (the hysteresis carries the score's own level, so the level falls back when
-    the measure ends), the level before, the change flag and the date since when the level
-    holds."""
+    """Levels over each item and importer's dates in order (a row that is not scored has
+    level 0 and restarts the history).
+
+    ``alert_level``: the risk model's probability band (hysteresis by ``exit_ratio``); a change
+    without an event takes effect only once the new band has held ``persist_up_days`` (rises) or
+    ``persist_down_days`` (falls); an event (the active measures change, or a fresh monthly
+    trade signal of at least ``event_signal_share``) applies it at once; then raised to the
+    floor an active supply measure sets. ``baseline_alert_level``: the hand-weighted score on
+    the score thresholds (hysteresis points), with the same floor: what the back-test compares
+    with. Also the level before, the change flag and the date since when the level holds."""
     out = out.sort_values([*KEY, "available_date"], kind="stable").reset_index(drop=True)
     keys = (out["item_id"] + "|" + out["importer_id"]).to_numpy()
     scores = out["score_points"].to_numpy(dtype=float)
+    probs = out["risk_probability_share"].to_numpy(dtype=float)
     floors = out["measure_floor_level"].to_numpy(dtype=np.int16)
+    meas = out["active_measures_text"].fillna("").to_numpy()
+    sig = (
+        pd.to_numeric(out["monthly_signal_share"], errors="coerce")
+        .where(out["has_fresh_monthly"].to_numpy(dtype=bool))
+        .fillna(0.0)
+        .to_numpy()
+    )
+    vint = out["monthly_available_date"].astype("datetime64[ns]").to_numpy()
     days = out["available_date"].to_numpy()
+    m = ladder.model
+    up = np.timedelta64(m.persist_up_days, "D")
+    down = np.timedelta64(m.persist_down_days, "D")
     n = len(out)
     level = np.zeros(n, dtype=np.int16)
+    base = np.zeros(n, dtype=np.int16)
     prev_level = np.zeros(n, dtype=np.int16)
     since = np.empty(n, dtype=days.dtype)
-    last_key, prev, shown, start = None, 0, 0, days[0] if n else None
+    last_key = None
+    bprev = cur = shown = 0
+    start = days[0] if n else None
+    pending: Any = None
+    last_meas, last_vint = "", np.datetime64("NaT")
     for i in range(n):
         if keys[i] != last_key:
-            last_key, prev, shown, start = keys[i], 0, 0, days[i]
-        s = scores[i]
-        prev = 0 if np.isnan(s) else level_of(float(s), prev, ladder)  # the score's own
-        lv = max(prev, int(floors[i]))
+            last_key, bprev, cur, shown, start, pending = keys[i], 0, 0, 0, days[i], None
+            last_meas, last_vint = "", np.datetime64("NaT")
+        s, p = scores[i], probs[i]
+        bprev = 0 if np.isnan(s) else level_of(float(s), bprev, ladder)
+        base[i] = max(bprev, int(floors[i]))
+        new_vint = not np.isnat(vint[i]) and (np.isnat(last_vint) or vint[i] != last_vint)
+        event = meas[i] != last_meas or (new_vint and sig[i] >= m.event_signal_share)
+        last_meas, last_vint = meas[i], vint[i]
+        if np.isnan(p):
+            cur, pending = 0, None
+        else:
+            cand = band_of(float(p), cur, ladder)
+            if cand == cur:
+                pending = None
+            elif event:
+                cur, pending = cand, None
+            else:
+                if pending is None or (pending[0] > cur) != (cand > cur):
+                    pending = (cand, days[i])
+                wait = up if cand > cur else down
+                if days[i] - pending[1] >= wait:
+                    cur, pending = cand, None
+        lv = max(cur, int(floors[i]))
         if lv != shown:
             start = days[i]
         prev_level[i], level[i], since[i] = shown, lv, start
         shown = lv
     out["alert_level"] = level
+    out["baseline_alert_level"] = base
     out["previous_alert_level"] = prev_level
     out["is_level_change"] = level != prev_level
     out["level_since_date"] = since
@@ -322,6 +430,8 @@ _REASON_COLS = [
     "price_available_date",
     "has_fresh_production",
     "has_fresh_price",
+    "has_fresh_monthly",
+    "monthly_period_start_date",
 ]
 
 
@@ -365,6 +475,8 @@ def _reason(r: dict[str, Any], frames: Frames, ladder: Ladder) -> tuple[str | No
             have.append(f"production concentration {int(r['production_year'])}")
         if r["has_fresh_price"]:
             have.append(f"price {_month(r['price_period_start_date'])}")
+        if r["has_fresh_monthly"]:
+            have.append(f"monthly trade {_month(r['monthly_period_start_date'])}")
         return f"{trade}; scored on {', '.join(have)}", fill
     if state == "stale":
         old = []

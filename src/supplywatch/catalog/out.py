@@ -249,6 +249,134 @@ OUT_FIELDS: list[Field] = [
     Field("price_period_start_date", "DATE", "Latest price month used."),
     Field("price_available_date", "DATE", "When that price became available."),
     Field("price_change_z", "DOUBLE", "Largest price-change z-score of the last 3 known months."),
+    Field(
+        "supplier_id_iso3",
+        "VARCHAR",
+        "Supplying country (ISO3): the partner of the importer's imports, or the reporter of "
+        "mirror exports.",
+        constraint="regexp_full_match({col}, '[A-Z][A-Z0-9]{{2}}')",
+    ),
+    Field(
+        "flow_side_code",
+        "VARCHAR",
+        "Whose figures: 'importer' (the importer's own imports), 'mirror' (the supplier's "
+        "reported exports to the importer), or 'importer+mirror' (bloc members differ).",
+        constraint="{col} IN ('importer', 'mirror', 'importer+mirror', 'mixed')",
+    ),
+    Field(
+        "flow_value_k",
+        "DOUBLE",
+        "Value of the newest month, in thousands of value_currency_code.",
+        "thousand units of value_currency_code",
+        "{col} >= 0",
+    ),
+    Field(
+        "value_currency_code",
+        "VARCHAR",
+        "Currency of flow_value_k (USD from Comtrade and Korea Customs, JPY from Japan MOF).",
+    ),
+    Field(
+        "baseline_month_count",
+        "INTEGER",
+        "Known months in the baseline window before the newest month (36 at most).",
+        constraint="{col} BETWEEN 0 AND 36",
+    ),
+    Field(
+        "value_z",
+        "DOUBLE",
+        "Robust z-score of log(1 + value) of the newest month against its seasonal baseline "
+        "(median and MAD of the 36 months before).",
+    ),
+    Field("qty_z", "DOUBLE", "Robust z-score of log(1 + tonnes), as value_z."),
+    Field("unit_value_z", "DOUBLE", "Robust z-score of the log unit value, as value_z."),
+    Field(
+        "recent_share",
+        "DOUBLE",
+        "The supplier's share of the importer's imports over the last 3 months (importer side).",
+        "share",
+        _0_1,
+    ),
+    Field(
+        "prior_share",
+        "DOUBLE",
+        "The supplier's share of the importer's imports over the 12 months before those 3.",
+        "share",
+        _0_1,
+    ),
+    Field(
+        "supplier_share_change",
+        "DOUBLE",
+        "recent_share - prior_share (a shift of supplier share).",
+        "-1..1",
+        "{col} BETWEEN -1 AND 1",
+    ),
+    Field("is_surge", "BOOLEAN", "value_z >= 2.5 in one of the last 3 months."),
+    Field("is_collapse", "BOOLEAN", "value_z <= -2.5 in the newest month."),
+    Field(
+        "is_surge_then_collapse",
+        "BOOLEAN",
+        "A collapse within 6 months after a surge, in one of the last 3 months (buyers "
+        "front-ran a control, then flows stopped).",
+    ),
+    Field(
+        "weight_share",
+        "DOUBLE",
+        "The supplier's weight: its share of the importer's imports (annual, known then), "
+        "else its monthly share, else 0.5.",
+        "share",
+        _0_1,
+    ),
+    Field("weight_basis_text", "VARCHAR", "Where weight_share comes from."),
+    Field(
+        "signal_share",
+        "DOUBLE",
+        "weight_share x the strongest detector (surge-then-collapse 1, collapse -z/4, surge "
+        "z/8, unit value z/8, share fall -change x 2; each capped).",
+        "share",
+        _0_1,
+    ),
+    Field("signal_text", "VARCHAR", "The detector that fired, in words, with whose figures."),
+    Field(
+        "monthly_period_start_date", "DATE", "Newest month of the monthly trade signal used."
+    ),
+    Field(
+        "monthly_available_date",
+        "DATE",
+        "When that monthly trade became available (the vintage read).",
+    ),
+    Field(
+        "monthly_signal_share",
+        "DOUBLE",
+        "The item's monthly trade signal: the largest signal_share over its suppliers.",
+        "share",
+        _0_1,
+    ),
+    Field("monthly_signal_text", "VARCHAR", "The strongest supplier's signal, in words."),
+    Field(
+        "imposer_momentum_share",
+        "DOUBLE",
+        "The imposer's momentum: min(1, control measures a government published in the last "
+        "24 months / 3) x its share of world production of the item; the largest over "
+        "governments other than the importer.",
+        "share",
+        _0_1,
+    ),
+    Field("momentum_text", "VARCHAR", "Which government's momentum, in words."),
+    Field(
+        "risk_probability_share",
+        "DOUBLE",
+        "The risk model's probability that a supply measure hits the item for the importer "
+        "within 12 months (alerts/riskmodel.py, fitted on a time split); NULL when not scored.",
+        "share",
+        _0_1,
+    ),
+    Field(
+        "baseline_alert_level",
+        "SMALLINT",
+        "The level the hand-weighted score gives on its thresholds, with the measure floor "
+        "(the baseline the back-test compares the model with).",
+        constraint="{col} BETWEEN 0 AND 4",
+    ),
     Field("ladder_version_code", "VARCHAR", "Version of alerts/ladder.yml the row was built with."),
     # --- supply measures -------------------------------------------------------------------
     Field(
@@ -406,6 +534,7 @@ OUT_TABLES: list[Table] = [
             "fill_command_text",
             *(factor_column(f) for f in FACTORS),
             "score_points",
+            "risk_probability_share",
             "confidence_share",
             "main_driver_code",
             "missing_factors_text",
@@ -438,12 +567,18 @@ OUT_TABLES: list[Table] = [
             "price_period_start_date",
             "price_available_date",
             "price_change_z",
+            "monthly_period_start_date",
+            "monthly_available_date",
+            "monthly_signal_share",
+            "monthly_signal_text",
             "is_shared_code",
             "shared_with_text",
             "measure_exposure_share",
             "measure_floor_level",
             "is_measure_review",
             "active_measures_text",
+            "imposer_momentum_share",
+            "momentum_text",
             "ladder_version_code",
         ),
         (*_KEY, "available_date"),
@@ -458,6 +593,40 @@ OUT_TABLES: list[Table] = [
         version_field="available_date",
     ),
     Table(
+        "out_supplywatch__monthly_signals",
+        "Monthly trade signals per item, importer and supplier (indicators/monthly.py): on each "
+        "date new monthly customs rows became available, the newest month's detectors computed "
+        "only from the rows available then. Empty until monthly trade is fetched.",
+        (
+            *_KEY,
+            "supplier_id_iso3",
+            "available_date",
+            "period_start_date",
+            "flow_side_code",
+            "source_name",
+            "flow_value_k",
+            "value_currency_code",
+            "qty_t",
+            "baseline_month_count",
+            "value_z",
+            "qty_z",
+            "unit_value_z",
+            "recent_share",
+            "prior_share",
+            "supplier_share_change",
+            "is_surge",
+            "is_collapse",
+            "is_surge_then_collapse",
+            "weight_share",
+            "weight_basis_text",
+            "signal_share",
+            "signal_text",
+        ),
+        (*_KEY, "supplier_id_iso3", "available_date"),
+        required=("period_start_date", "flow_side_code", "signal_share", "weight_share"),
+        version_field="available_date",
+    ),
+    Table(
         "out_supplywatch__monthly_levels",
         "The alert level per item and importer on the dates of monthly_factors, hysteresis "
         "applied once over the whole history in date order.",
@@ -466,7 +635,9 @@ OUT_TABLES: list[Table] = [
             "available_date",
             "item_state_code",
             "score_points",
+            "risk_probability_share",
             "alert_level",
+            "baseline_alert_level",
             "previous_alert_level",
             "is_level_change",
             "level_since_date",
@@ -477,6 +648,7 @@ OUT_TABLES: list[Table] = [
         required=(
             "item_state_code",
             "alert_level",
+            "baseline_alert_level",
             "previous_alert_level",
             "is_level_change",
             "level_since_date",

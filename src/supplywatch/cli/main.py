@@ -7,7 +7,7 @@ import logging
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -275,9 +275,18 @@ def backtest(
     ] = Items.materials,
     engine: EngineOpt = Engine.duckdb,
     fmt: FormatOpt = Format.table,
+    model: Annotated[
+        str,
+        typer.Option(
+            help="production (the fit the levels use) or split (the time-split fit: "
+            "out-of-sample for events after its validation start)."
+        ),
+    ] = "production",
 ) -> None:
     """Back-test the alert ladder on past disruptions, using only data known on each date."""
-    res = _services(ctx).backtest(events, engine=engine.value, items=items.value)
+    if model not in ("production", "split"):
+        raise typer.BadParameter("production or split", param_hint="--model")
+    res = _services(ctx).backtest(events, engine=engine.value, items=items.value, model=model)
     data = {"summary": res.summary, "events": res.events}
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -388,9 +397,29 @@ def measures(
 
 
 @app.command()
-def calibrate(ctx: typer.Context) -> None:
-    """Recompute the level thresholds by the ladder's documented rule (prints them)."""
-    emit_json(console, _services(ctx).calibrate())
+def calibrate(
+    ctx: typer.Context,
+    model: bool = typer.Option(
+        False, "--model", help="Also refit the risk model by its rule and print the report."
+    ),
+    write: bool = typer.Option(
+        False, "--write", help="With --model: write the fits into the ladder file."
+    ),
+) -> None:
+    """Recompute the baseline score thresholds and (--model) the risk model's coefficients
+    by the ladder's documented rules (prints them; copy them into ladder.yml)."""
+    svc = _services(ctx)
+    out: dict[str, Any] = {"thresholds": svc.calibrate()}
+    if model:
+        fits, report = svc.fit_model()
+        out["model"] = {
+            name: {"lam": f.lam, "intercept": f.intercept, "coefficients": f.coefficients}
+            for name, f in fits.items()
+        }
+        out["model"]["report"] = report
+        if write:
+            svc.write_model(fits)
+    emit_json(console, out)
 
 
 @app.command(

@@ -20,6 +20,11 @@ def _score(r: dict[str, Any]) -> str:
     return "-" if r["score_points"] is None else f"{r['score_points']:.1f}"
 
 
+def _prob(r: dict[str, Any]) -> str:
+    p = r.get("risk_probability_share")
+    return "-" if p is None else f"{100 * p:.0f}%"
+
+
 def _level(r: dict[str, Any]) -> str:
     if r["item_state_code"] in {"stale", "no_data"}:
         return STATE_LABEL[r["item_state_code"]]
@@ -48,6 +53,7 @@ def print_screen(console: Console, rows: list[dict[str, Any]], title: str) -> No
     cols: list[tuple[str, Any, dict[str, Any]]] = [
         ("item", lambda r: _item(r), {"overflow": "fold", "ratio": 3}),
         ("level", lambda r: _level(r), {"overflow": "fold", "ratio": 2}),
+        ("p 12m", lambda r: _prob(r), {"justify": "right", "no_wrap": True}),
         ("score", lambda r: _score(r), {"justify": "right", "no_wrap": True}),
         ("top supplier", lambda r: _supplier(r), {"overflow": "fold", "ratio": 2}),
     ]
@@ -116,10 +122,27 @@ def print_explain(console: Console, exp: dict[str, Any]) -> None:
         console.print(head + f"[bold]{STATE_LABEL[state]}[/]")
     else:
         console.print(
-            head + f"[bold]{exp['level_ko']} {exp['level_en']}[/] score {exp['score']} "
-            f"({STATE_LABEL[state]}, confidence {exp['confidence']}, ladder "
-            f"{exp['ladder_version']})"
+            head + f"[bold]{exp['level_ko']} {exp['level_en']}[/] probability of a measure "
+            f"within 12 months {_prob({'risk_probability_share': exp.get('probability')})} "
+            f"(baseline score {exp['score']}; {STATE_LABEL[state]}, confidence "
+            f"{exp['confidence']}, ladder {exp['ladder_version']})"
         )
+    model = exp.get("model") or {}
+    terms = sorted(model.get("terms", []), key=lambda t: -abs(t["logit_term"]))
+    if terms:
+        console.print(
+            "Model terms (logit): "
+            + "; ".join(
+                f"{t['feature'].replace('_', ' ')} {t['logit_term']:+.2f}"
+                for t in terms
+                if t["logit_term"]
+            )
+            + f"; intercept {model['intercept']:+.2f}",
+            markup=False,
+        )
+    for key, label in (("momentum", "Imposer's momentum"), ("monthly_trade", "Monthly trade")):
+        if model.get(key):
+            console.print(f"{label}: {model[key]}", markup=False)
     if exp.get("state_reason"):
         console.print(exp["state_reason"], markup=False)
     if exp.get("fill_command"):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from supplywatch.catalog.importers import BLOC_ID, BLOC_MEMBERS, SERVICE_IMPORTER_IDS
 from supplywatch.catalog.tables import TABLES
-from supplywatch.indicators import composite, production, signals, supply_risk, trade
+from supplywatch.indicators import composite, monthly, production, signals, supply_risk, trade
 
 #: The core tables compute_frames reads (what an engine must be given).
 INDICATOR_TABLES = (
@@ -56,6 +56,8 @@ class Frames:
     prod_shares: pd.DataFrame  # item x year x producing country: share of world production
     measure_clauses: pd.DataFrame  # registry clause x material, with its measure's fields
     measure_events: pd.DataFrame  # registry status changes (suspended from/to, lifted, ...)
+    monthly: pd.DataFrame  # monthly trade signals per vintage x item x importer x supplier
+    export_shares: pd.DataFrame  # item x year x exporter: share of world exports (BACI)
 
 
 def _pull(e: Any) -> pd.DataFrame:
@@ -163,7 +165,29 @@ def compute_frames(con: Any, importers: list[str] | None = None, items: str = "m
         measure_events=_pull(con.table("core_measures__status_events"))
         if items == "material"
         else pd.DataFrame(),
+        monthly=_monthly(con, links, imps, shares) if links is not None else _no_monthly(),
+        export_shares=_pull(trade.world_export_shares(trade.item_flows(trade_t, links)))
+        if links is not None
+        else pd.DataFrame(),
     )
+
+
+def _no_monthly() -> pd.DataFrame:
+    return pd.DataFrame(columns=monthly.SIGNAL_COLUMNS)
+
+
+def _monthly(con: Any, links: Any, imps: list[str], shares: Any) -> pd.DataFrame:
+    """Monthly trade signals of the catalog materials (indicators/monthly.py), point in time."""
+    flows = _pull(monthly.item_monthly_flows(con.table("core_customs__trade_flows"), links, imps))
+    if flows.empty:
+        return _no_monthly()
+    annual = _pull(
+        shares.select(
+            "item_id", "importer_id", "ref_year", "exporter_id_iso3", "supplier_share",
+            "available_date",
+        )
+    )
+    return monthly.signals(flows, imps, annual)
 
 
 def _hs_items(con: Any) -> Any:

@@ -247,6 +247,23 @@ def code_flows(trade: ir.Table, revision: str = "H0") -> ir.Table:
     )
 
 
+def world_export_shares(flows: ir.Table) -> ir.Table:
+    """Each exporter's share of world exports of each item and year (every BACI flow):
+    item_id, ref_year, country_id_iso3, export_share, available_date."""
+    by = flows.group_by(["item_id", "ref_year", "exporter_id_iso3"]).aggregate(
+        v=xsum(flows.value_kusd), available_date=flows.available_date.max()
+    )
+    w = ibis.window(group_by=[by.item_id, by.ref_year])
+    tot = by.v.sum().over(w)
+    return by.select(
+        "item_id",
+        "ref_year",
+        "available_date",
+        country_id_iso3=by.exporter_id_iso3,
+        export_share=ibis.ifelse(tot > 0, by.v / tot, None),
+    )
+
+
 def item_exports(flows: ir.Table, countries: list[str]) -> ir.Table:
     """Exports of each country (or the bloc, to non-members) per item and year."""
     parts = []

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 OUT_SOURCE = "out"
 #: Bump when the build's logic changes without a change of its declarations or the ladder.
-OUT_DEFINITION = "2026.11-2"
+OUT_DEFINITION = "2026.11-3"
 
 Say = Callable[[str], None]
 
@@ -124,6 +124,7 @@ def _tables(fr: Frames, grid: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "out_supplywatch__item_coverage": fr.coverage,
         "out_supplywatch__monthly_factors": grid,
         "out_supplywatch__monthly_levels": grid,
+        "out_supplywatch__monthly_signals": fr.monthly,
     }
 
 

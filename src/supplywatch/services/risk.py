@@ -189,7 +189,8 @@ class RiskServices(MeasuresServices):
         """Per item and importer: the factors and the level in force on ``when``."""
         marks = ", ".join("?" * len(importers))
         return con.execute(
-            f"""SELECT f.*, l.alert_level, l.previous_alert_level, l.level_since_date
+            f"""SELECT f.*, l.alert_level, l.baseline_alert_level, l.previous_alert_level,
+                l.level_since_date
             FROM ({as_of_sql(TABLES[F], when)}) f
             JOIN ({as_of_sql(TABLES[L], when)}) l
               USING (item_kind_code, item_id, importer_id)
@@ -272,8 +273,9 @@ class RiskServices(MeasuresServices):
         states: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Every item for one importer (KOR, JPN, BLOC or any ISO3) on a date, each in its
-        state: scored and partial items ranked by score with level and main driver, then the
-        stale ones, then those without data, each with its reason."""
+        state: scored and partial items ranked by the risk model's probability (then the
+        baseline score) with level and main driver, then the stale ones, then those without
+        data, each with its reason."""
         kind = _kind(items)
         imp = encode_importer(importer)
         bad = set(states or []) - set(_STATE_ORDER)
@@ -294,6 +296,7 @@ class RiskServices(MeasuresServices):
         out.sort(
             key=lambda r: (
                 _STATE_ORDER[r["item_state_code"]],
+                -(r["risk_probability_share"] if r["risk_probability_share"] is not None else -1),
                 -(round(r["score_points"], 6) if r["score_points"] is not None else -1.0),
                 r["item_id"],
             )
@@ -324,6 +327,8 @@ class RiskServices(MeasuresServices):
             "fill_command_text": r.get("fill_command_text"),
             "data_as_of_date": _day(r.get("available_date")),
             "score_points": _num(r.get("score_points"), 1),
+            "risk_probability_share": _num(r.get("risk_probability_share"), 4),
+            "baseline_alert_level": int(r.get("baseline_alert_level") or 0),
             "alert_level": level,
             "level_code": ladder.levels[level - 1].code if level else "none",
             "level_ko": ladder.level_name(level, "ko"),
@@ -357,6 +362,11 @@ class RiskServices(MeasuresServices):
             "measure_exposure_share": _num(r.get("measure_exposure_share")),
             "measure_floor_level": int(r.get("measure_floor_level") or 0),
             "is_measure_review": bool(r.get("is_measure_review") or False),
+            "imposer_momentum_share": _num(r.get("imposer_momentum_share")),
+            "momentum_text": r.get("momentum_text"),
+            "monthly_period_start_date": _day(r.get("monthly_period_start_date")),
+            "monthly_signal_share": _num(r.get("monthly_signal_share")),
+            "monthly_signal_text": r.get("monthly_signal_text"),
             **{factor_column(f): _num(r.get(factor_column(f))) for f in FACTORS},
             "ladder_version_code": r.get("ladder_version_code") or ladder.version,
         }
@@ -510,19 +520,31 @@ class RiskServices(MeasuresServices):
 
     # --- back-test and calibration --------------------------------------------------------
     def levels_on(
-        self, dates: list[date], importers: list[str], kind: str, engine: str = "duckdb"
+        self,
+        dates: list[date],
+        importers: list[str],
+        kind: str,
+        engine: str = "duckdb",
+        model: str = "production",
     ) -> pd.DataFrame:
-        """Per item, importer and date asked: the state, score, level and trade year in
-        force then (the point-in-time rule on a grid of dates)."""
+        """Per item, importer and date asked: the state, score, probability, levels and trade
+        year in force then (the point-in-time rule on a grid of dates). ``model="split"``:
+        probabilities and levels of the ladder's time-split fit instead of the production fit,
+        recomputed from the stored factors by the same code."""
         marks = ", ".join("?" * len(importers))
         with self._out(importers, kind, engine) as con:
-            lv = con.execute(
-                f"""SELECT l.item_id, l.importer_id, l.available_date, l.item_state_code,
-                       l.score_points, l.alert_level, f.trade_year
-                FROM {L} l JOIN {F} f USING (item_kind_code, item_id, importer_id, available_date)
-                WHERE l.item_kind_code = ? AND l.importer_id IN ({marks})""",
-                [kind, *importers],
-            ).df()
+            if model == "production":
+                lv = con.execute(
+                    f"""SELECT l.item_id, l.importer_id, l.available_date, l.item_state_code,
+                           l.score_points, l.risk_probability_share, l.alert_level,
+                           l.baseline_alert_level, f.trade_year
+                    FROM {L} l JOIN {F} f
+                    USING (item_kind_code, item_id, importer_id, available_date)
+                    WHERE l.item_kind_code = ? AND l.importer_id IN ({marks})""",
+                    [kind, *importers],
+                ).df()
+            else:
+                lv = self._relevel(con, kind, importers, model)
         lv["available_date"] = pd.to_datetime(lv["available_date"])
         keys = lv[["item_id", "importer_id"]].drop_duplicates()
         grid = keys.merge(
@@ -540,6 +562,7 @@ class RiskServices(MeasuresServices):
         end: date | None = None,
         engine: str = "duckdb",
         items: str = "materials",
+        model: str = "production",
     ) -> bt.BacktestResult:
         """Back-test the ladder on an events CSV, reading the out layer as of each date.
         Affected items: the materials an event names, on its HS codes (see
@@ -551,8 +574,7 @@ class RiskServices(MeasuresServices):
         imps = [encode_importer(i) for i in (importers or list(SERVICE_IMPORTER_IDS))]
         last = end or self.today()
         dates = {d.date() for d in pd.date_range(ladder.history_start, last, freq="MS")}
-        for ev in events:
-            dates |= {ev.t0 - timedelta(days=o) for o in bt.OFFSETS}
+        dates |= {d for d in bt.dates_needed(events) if d <= last}
         with self._store(read_only=True) as con:
             if kind == "hs6":
                 links = con.execute(HS2022_TO_HS1992_SQL).df()
@@ -569,8 +591,77 @@ class RiskServices(MeasuresServices):
             )
             for ev in events
         }
-        tl = self.levels_on(sorted(dates), imps, kind, engine)
-        return bt.run(tl, events, ladder, affected, imps)
+        tl = self.levels_on(sorted(dates), imps, kind, engine, model)
+        split = (ladder.model.fit.fit_end, ladder.model.fit.validate_start)
+        res = bt.run(tl, events, ladder, affected, imps, split)
+        res.summary["model_fit"] = model
+        return res
+
+    def _relevel(self, con: Any, kind: str, importers: list[str], model: str) -> pd.DataFrame:
+        """The levels another fit of the ladder gives, from the stored factor rows."""
+        from supplywatch.alerts import scoring
+
+        ladder = load_ladder()
+        marks = ", ".join("?" * len(importers))
+        f = con.execute(
+            f"SELECT * FROM {F} WHERE item_kind_code = ? AND importer_id IN ({marks})",
+            [kind, *importers],
+        ).df()
+        f["available_date"] = pd.to_datetime(f["available_date"]).astype("datetime64[ns]")
+        mad = pd.to_datetime(f["monthly_available_date"]).astype("datetime64[ns]")
+        f["monthly_available_date"] = mad
+        f["has_fresh_monthly"] = mad.notna() & (
+            (f["available_date"] - mad).dt.days <= ladder.max_monthly_trade_age_days
+        )
+        f = scoring.model_probability(f, ladder, model)
+        f = scoring.levels(f, ladder)
+        return f[
+            [
+                "item_id",
+                "importer_id",
+                "available_date",
+                "item_state_code",
+                "score_points",
+                "risk_probability_share",
+                "alert_level",
+                "baseline_alert_level",
+                "trade_year",
+            ]
+        ]
+
+    @staticmethod
+    def write_model(fits: dict[str, Any]) -> None:
+        """Write refitted coefficients into the ladder file (its comments kept)."""
+        from supplywatch.alerts.model import LADDER_FILE
+
+        cal.write_model(LADDER_FILE, fits)
+
+    def fit_model(self) -> tuple[Any, dict[str, Any]]:
+        """The risk model fitted by the ladder's documented rule (alerts/riskmodel.py) on the
+        current store's out layer and registry: the fit and its report (selection, fit and
+        validation metrics)."""
+        from supplywatch.alerts import riskmodel
+
+        ladder = load_ladder()
+        cfg = ladder.model.fit
+        with self._out(list(riskmodel.TRAIN_IMPORTERS), "material") as con:
+            factors = con.execute(
+                f"SELECT * FROM {F} WHERE item_kind_code = 'material' AND available_date "
+                "BETWEEN ? AND ? AND day(available_date) = 1",
+                [cfg.start, cfg.validate_end],
+            ).df()
+        with self._store(read_only=True) as con:
+            clauses = con.execute(
+                """SELECT cm.material_id AS item_id, c.measure_id, c.clause_id,
+                          c.measure_class_code, m.imposer_id_iso3, m.targets_text,
+                          m.available_date
+                   FROM core_measures__clause_materials cm
+                   JOIN core_measures__clauses c USING (measure_id, clause_id)
+                   JOIN core_measures__measures m USING (measure_id)"""
+            ).df()
+        factors["available_date"] = pd.to_datetime(factors["available_date"])
+        clauses["available_date"] = pd.to_datetime(clauses["available_date"])
+        return riskmodel.fit_by_rule(factors, clauses, cfg, ladder.neutral, ladder.model.bands)
 
     def calibrate(self) -> dict[str, tuple[float, float]]:
         """Thresholds by the ladder's documented rule, on the current store."""
