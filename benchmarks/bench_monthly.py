@@ -37,8 +37,10 @@ def synthetic_flows(items: int, suppliers: int, months: int, seed: int = 7) -> p
         for s in range(suppliers):
             for imp in ("KOR", "JPN"):
                 base = rng.uniform(100, 10_000)
-                v = base * (1 + 0.3 * np.sin(2 * np.pi * t / 12)) * np.exp(
-                    rng.normal(0, 0.1, months)
+                v = (
+                    base
+                    * (1 + 0.3 * np.sin(2 * np.pi * t / 12))
+                    * np.exp(rng.normal(0, 0.1, months))
                 )
                 rows.append(
                     pd.DataFrame(
@@ -71,7 +73,7 @@ def bench_detectors(items: int, suppliers: int, months: int) -> dict[str, object
     shipped_t, shipped = _timed(monthly.signals, flows, ["KOR", "JPN", "BLOC"])
     full = monthly.robust_z
 
-    def naive(y: np.ndarray, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def naive(y: np.ndarray, _last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         return full(y, None)  # every month, every vintage
 
     with mock.patch.object(monthly, "robust_z", naive):

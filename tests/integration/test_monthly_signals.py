@@ -91,8 +91,9 @@ def test_surge_then_collapse_of_chinese_graphite_exports_to_korea(
     assert dec["weight_basis_text"] == "annual share 2022"
     assert dec["weight_share"] == pytest.approx(0.9074, abs=1e-4)
     assert dec["signal_share"] == pytest.approx(dec["weight_share"])
-    assert "CHN->KOR 2023-12: surge then collapse (CHN's reported exports (mirror))" == (
-        dec["signal_text"]
+    assert (
+        (dec["signal_text"])
+        == "CHN->KOR 2023-12: surge then collapse (CHN's reported exports (mirror))"
     )
 
 

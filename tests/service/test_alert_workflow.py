@@ -30,14 +30,14 @@ def test_levels_become_alerts_once_with_evidence(ws: Workspace) -> None:
     assert n_alerts == n_levels == first["changes"] > 0
     assert a is not None and a.level == 4 and a.status == "new" and a.previous_level == 0
     ev = a.evidence
-    # the evidence is the level change's own: the date it entered 심각 (2023-08-01: China's
-    # gallium and germanium controls of 2023-07-03 raised the imposer's momentum, and the
-    # model's probability held above 40% for the persistence days; 80 days before the graphite
-    # notice of 2023-10-20), the probability and the baseline score then
-    assert ev["date"] == str(a.changed_on_date) == "2023-08-01"
-    assert ev["probability"] == pytest.approx(0.4206, abs=1e-4)
-    assert ev["score"] == pytest.approx(46.63, abs=0.05)
+    # the evidence is the level change's own: the date it entered 심각 (the graphite notice of
+    # 2023-10-20, an event: applied the same day; it was at 경계 since 2021-12-01, when China's
+    # urea controls entered the imposer's momentum), the probability and the baseline score then
+    assert ev["date"] == str(a.changed_on_date) == "2023-10-20"
+    assert ev["probability"] == pytest.approx(0.4441, abs=1e-4)
+    assert ev["score"] == pytest.approx(60.93, abs=0.05)
     assert ev["model_terms"]["imposer_momentum"] > 0
+    assert "MOFCOM/GACC Announcement 2023 No. 39" in ev["measures"]["summary"]
     assert a.score == pytest.approx(74.91, abs=0.01)  # the score on the evaluation date
     assert ev["sources"]["trade"]["table"] == "core_baci__yearly_trade"
     assert ev["sources"]["trade"]["year"] == 2021

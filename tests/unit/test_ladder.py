@@ -48,7 +48,10 @@ def test_levels_are_named_in_korean_and_japanese() -> None:
         (lambda d: d.update(neutral=2), "neutral"),
         (lambda d: d["model"]["bands"].update(alert=0.05), "bands must increase"),
         (lambda d: d["model"]["bands"].pop("critical"), "bands must name every level"),
-        (lambda d: d["model"]["production"]["coefficients"].update(supply_measures=-1.0), "monotone"),
+        (
+            lambda d: d["model"]["production"]["coefficients"].update(supply_measures=-1.0),
+            "monotone",
+        ),
         (lambda d: d["model"]["fit"].update(fit_end="2000-01-01"), "fit dates must run"),
     ],
 )

@@ -149,7 +149,9 @@ def test_annual_share_weighs_the_supplier() -> None:
 def test_importer_side_wins_over_the_mirror_and_shares_shift() -> None:
     months = 40
     mine = _flows(np.full(months, 100.0), side="importer")  # SYNTHETIC
-    other = mine.assign(supplier_id_iso3="AUS", value_k=np.r_[np.full(months - 3, 10.0), [90.0] * 3])
+    other = mine.assign(
+        supplier_id_iso3="AUS", value_k=np.r_[np.full(months - 3, 10.0), [90.0] * 3]
+    )
     mirror = _flows(np.full(months, 400.0))  # China's own figure, different
     sig = monthly.signals(pd.concat([mine, other, mirror]), ["KOR"])
     last = sig[sig["available_date"] == sig["available_date"].max()].set_index("supplier_id_iso3")

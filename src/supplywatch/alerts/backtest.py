@@ -277,7 +277,7 @@ def run(
             rec["items"] = {
                 it: _item_history(tl, imp, it, ev) for it in items if _has(tl, imp, it, ev.t0)
             }
-    result.summary = _summary(tl, result.events, events, ladder, split_dates)
+    result.summary = _summary(tl, result.events, ladder, split_dates)
     return result
 
 
@@ -431,7 +431,6 @@ def _class_summary(recs: list[dict[str, Any]], name: str, cls: str) -> dict[str,
 def _summary(
     tl: pd.DataFrame,
     recs: list[dict[str, Any]],
-    events: list[Event],
     ladder: Ladder,
     split_dates: tuple[date, date] | None,
 ) -> dict[str, Any]:

@@ -39,5 +39,6 @@ def write_model(path: Path, fits: dict[str, Any]) -> None:
         pattern = re.compile(rf"^  {name}:\n(?:    .*\n){{3}}", re.MULTILINE)
         if not pattern.search(text):
             raise ValueError(f"{path}: no `model.{name}` block to replace")
-        text = pattern.sub(lambda _m, n=name, f=fit: model_block(n, f), text, count=1)
+        block = model_block(name, fit).replace("\\", "\\\\")
+        text = pattern.sub(block, text, count=1)
     path.write_text(text, encoding="utf-8")

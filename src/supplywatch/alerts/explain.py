@@ -70,7 +70,6 @@ def level_change_evidence(
             "factors": {f: _num(r.get(factor_column(f))) for f in ladder.weights},
             "model_terms": {t["feature"]: t["logit_term"] for t in model_table(r, ladder)},
             "momentum": r.get("momentum_text"),
-            "measures": r.get("active_measures_text"),
             "missing_factors": r.get("missing_factors_text"),
             "sources": {
                 "trade": None

@@ -200,9 +200,7 @@ def apply(out: pd.DataFrame, frames: Any, min_exposure: float, floor_level: int)
     return merged
 
 
-def momentum(
-    out: pd.DataFrame, frames: Any, window_days: int, saturation: int
-) -> pd.DataFrame:
+def momentum(out: pd.DataFrame, frames: Any, window_days: int, saturation: int) -> pd.DataFrame:
     """The imposer's momentum on each row: for every government G other than the importer
     (or a bloc member), min(1, controls G published in the ``window_days`` up to the date /
     ``saturation``) x G's share of world production of the item (the production year in
@@ -251,9 +249,7 @@ def momentum(
     j["basis"] = np.where(j["production_share"].notna(), "world production", "world exports")
     j["production_share"] = j["production_share"].fillna(j["export_share"])
     j = j[j["production_share"].notna() & (j["production_share"] > 0)]
-    own = [
-        g in members_of(i) for g, i in zip(j["imposer_id_iso3"], j["importer_id"], strict=True)
-    ]
+    own = [g in members_of(i) for g, i in zip(j["imposer_id_iso3"], j["importer_id"], strict=True)]
     j = j[~np.array(own, dtype=bool)]
     if j.empty:
         return res
@@ -261,16 +257,13 @@ def momentum(
     j = j.sort_values([*KEY, "m"], ascending=[True, True, True, False]).groupby(KEY).head(1)
     j = j.assign(
         momentum_text=[
-            f"{g}: {n} control(s) in the last {window_days // 30} months x {100 * s:.0f}% "
-            f"of {b}"
+            f"{g}: {n} control(s) in the last {window_days // 30} months x {100 * s:.0f}% of {b}"
             for g, n, s, b in zip(
                 j["imposer_id_iso3"], j["n_recent"], j["production_share"], j["basis"], strict=True
             )
         ]
     )
-    res = out.merge(
-        j[[*KEY, "m", "momentum_text"]], on=KEY, how="left", validate="1:1"
-    )
+    res = out.merge(j[[*KEY, "m", "momentum_text"]], on=KEY, how="left", validate="1:1")
     res["imposer_momentum_share"] = res.pop("m").fillna(0.0)
     return res
 

@@ -12,10 +12,12 @@ missing data).
 de-facto halt, ...; not a relaxation or suspension) naming the item, by a government other than
 the importer and aimed at it (or at all countries), becomes known within (D, D + 365 days].
 
-**Model**: logistic regression, L2-regularised, every coefficient of a risk factor constrained
-to be >= 0 (monotone: more concentration, more measures never lower the probability); the data
-gap is free. Fitted by accelerated projected gradient from zero (deterministic). Calibrated by
-construction (maximum likelihood); checked on the validation years (reliability bins, Brier).
+**Model**: logistic regression, L2-regularised, every coefficient constrained to be >= 0
+(monotone: more concentration, more measures never lower the probability, and neither does a
+data gap: missing or stale data must never make an item look safer). ``FREE`` lists features
+whose sign the data may choose (none). Fitted by accelerated projected gradient from zero
+(deterministic). Calibrated by construction (maximum likelihood); checked on the validation
+years (reliability bins, Brier).
 
 **Time split, the documented rule** (ladder.yml ``model.fit``): rows are KOR and JPN x catalog
 materials x first day of each month, scored or partial. The regularisation strength is chosen
@@ -40,7 +42,7 @@ from supplywatch.alerts.measures import targets_importer
 from supplywatch.catalog.out import FACTORS, factor_column
 
 FEATURES: tuple[str, ...] = (*FACTORS, "imposer_momentum", "data_gap")
-FREE = frozenset({"data_gap"})
+FREE: frozenset[str] = frozenset()
 HORIZON_DAYS = 365
 TRAIN_IMPORTERS = ("KOR", "JPN")
 
@@ -76,14 +78,18 @@ def contributions(rows: pd.DataFrame, fit: Fit, neutral: float) -> pd.DataFrame:
 
 def probability(rows: pd.DataFrame, fit: Fit, neutral: float) -> np.ndarray:
     c = contributions(rows, fit, neutral)
-    return _sigmoid(fit.intercept + c.sum(axis=1).to_numpy())
+    out: np.ndarray = _sigmoid(fit.intercept + c.sum(axis=1).to_numpy())
+    return out
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    return out
 
 
-def labels(rows: pd.DataFrame, clauses: pd.DataFrame, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+def labels(
+    rows: pd.DataFrame, clauses: pd.DataFrame, horizon_days: int = HORIZON_DAYS
+) -> np.ndarray:
     """1 where a control measure on the row's item, aimed at its importer, becomes known
     within (date, date + horizon]."""
     y = np.zeros(len(rows), dtype=float)
@@ -259,4 +265,5 @@ def _metrics(
 
 
 def _next_month(d: date) -> date:
-    return (pd.Timestamp(d) + pd.offsets.MonthBegin(1)).date()
+    nxt: date = (pd.Timestamp(d) + pd.offsets.MonthBegin(1)).date()
+    return nxt

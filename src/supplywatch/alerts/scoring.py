@@ -185,7 +185,7 @@ def _monthly(g: pd.DataFrame, frames: Frames, ladder: Ladder) -> pd.DataFrame:
     sig = monthly.item_signal(frames.monthly)
     cols = ["monthly_period_start_date", "monthly_signal_share", "monthly_signal_text"]
     if sig.empty:
-        g = g.assign(monthly_available_date=pd.NaT, **{c: None for c in cols})
+        g = g.assign(monthly_available_date=pd.NaT, **dict.fromkeys(cols))
         g["monthly_period_start_date"] = pd.to_datetime(g["monthly_period_start_date"])
         g["has_fresh_monthly"] = False
         return g
@@ -195,9 +195,9 @@ def _monthly(g: pd.DataFrame, frames: Frames, ladder: Ladder) -> pd.DataFrame:
     )
     grid = g[KEY + ["available_date"]].drop_duplicates()
     p = latest_on_grid(sig, KEY, "_v", grid)
-    p = p.merge(
-        sig[[*KEY, "_v", *cols]], on=[*KEY, "_v"], how="left", validate="m:1"
-    ).rename(columns={"_v": "monthly_available_date"})
+    p = p.merge(sig[[*KEY, "_v", *cols]], on=[*KEY, "_v"], how="left", validate="m:1").rename(
+        columns={"_v": "monthly_available_date"}
+    )
     out = g.merge(p, on=[*KEY, "available_date"], how="left", validate="m:1")
     out["has_fresh_monthly"] = _age_ok(
         out["available_date"], out["monthly_available_date"], ladder.max_monthly_trade_age_days

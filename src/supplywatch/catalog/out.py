@@ -336,9 +336,7 @@ OUT_FIELDS: list[Field] = [
         _0_1,
     ),
     Field("signal_text", "VARCHAR", "The detector that fired, in words, with whose figures."),
-    Field(
-        "monthly_period_start_date", "DATE", "Newest month of the monthly trade signal used."
-    ),
+    Field("monthly_period_start_date", "DATE", "Newest month of the monthly trade signal used."),
     Field(
         "monthly_available_date",
         "DATE",

@@ -183,7 +183,11 @@ def _monthly(con: Any, links: Any, imps: list[str], shares: Any) -> pd.DataFrame
         return _no_monthly()
     annual = _pull(
         shares.select(
-            "item_id", "importer_id", "ref_year", "exporter_id_iso3", "supplier_share",
+            "item_id",
+            "importer_id",
+            "ref_year",
+            "exporter_id_iso3",
+            "supplier_share",
             "available_date",
         )
     )

@@ -193,7 +193,8 @@ def surge_then_collapse(z: np.ndarray) -> np.ndarray:
 
 def month_index(periods: pd.Series) -> np.ndarray:
     p = pd.to_datetime(periods)
-    return (p.dt.year * 12 + p.dt.month - 1).to_numpy(dtype=int)
+    out: np.ndarray = (p.dt.year * 12 + p.dt.month - 1).to_numpy(dtype=int)
+    return out
 
 
 def regular(months: np.ndarray, values: np.ndarray, covered: set[int]) -> tuple[int, np.ndarray]:
@@ -242,9 +243,7 @@ def signals(
                     continue
                 if imp == BLOC_ID:
                     sub = sub[~sub["supplier_id_iso3"].isin(BLOC_MEMBERS)]
-                rows += _pair_rows(
-                    sub, of_item, item, imp, members, pd.Timestamp(v), annual_shares
-                )
+                rows += _pair_rows(sub, of_item, item, imp, members, pd.Timestamp(v), annual_shares)
     if not rows:
         return pd.DataFrame(columns=SIGNAL_COLUMNS)
     out = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
@@ -337,9 +336,7 @@ def _pair_rows(
         cov_all = covered or set()
         if not cov_all:
             continue
-        first, val = regular(
-            np.array(list(months)), np.array(list(months.values())), cov_all
-        )
+        first, val = regular(np.array(list(months)), np.array(list(months.values())), cov_all)
         _, qty = regular(np.array(list(tonnes)), np.array(list(tonnes.values())), cov_all)
         newest = len(val) - 1
         yv = np.log1p(np.clip(val, 0, None))
@@ -358,7 +355,7 @@ def _pair_rows(
         uv_z = float(np.nanmax(uv_recent)) if np.any(~np.isnan(uv_recent)) else np.nan
         recent_pat = bool(pattern[max(0, newest - 2) : newest + 1].any())
         rs, ps, shift = _share_shift(first, val, totals, s)
-        weight, basis = _weight(annual, item, imp, sup, v, rs, ps)
+        weight, basis = _weight(annual, item, imp, sup, v, ps)
         parts_sig = []
         if recent_pat:
             parts_sig.append((1.0, "surge then collapse"))
@@ -435,7 +432,6 @@ def _weight(
     imp: str,
     sup: str,
     v: pd.Timestamp,
-    recent: float | None,
     prior: float | None,
 ) -> tuple[float, str]:
     if annual is not None and not annual.empty:
