@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def main() -> None:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    print(f"{len(rows)} events -> {a.out}")
+    sys.stdout.write(f"{len(rows)} events -> {a.out}\n")
 
 
 if __name__ == "__main__":
