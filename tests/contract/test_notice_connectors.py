@@ -164,3 +164,56 @@ def test_eu_oj_recorded_result(tmp_path: Path) -> None:
     assert err.value.row == 1 and err.value.column == "celex"
     with pytest.raises(ConfigError):
         connector("eu_oj").build_requests(term='x"} DROP')
+
+
+def _list_only(tmp_path: Path, source: str) -> list[Any]:
+    mod = connector(source)
+    body = (REC / source / "list_p1.html").read_bytes()
+    snap = _snapshot(
+        tmp_path, source, {"list_p1.html": body}, {"files": {"list_p1.html": mod.LIST_URL}}
+    )
+    return list(mod.parse(snap))
+
+
+def test_gacc_list_in_the_documented_structure(tmp_path: Path) -> None:
+    docs = _list_only(tmp_path, "gacc")
+    assert [(d.doc_id, d.published) for d in docs] == [
+        ("/customs/302249/302266/302267/3919350/index.html", date(2021, 10, 11)),
+        ("/customs/302249/302266/302267/5600001/index.html", date(2023, 12, 1)),
+    ]  # the attachment (PDF) is no notice page
+    assert docs[0].title is not None and "2021年第81号" in docs[0].title  # from @title, whole
+    assert docs[0].text is None and docs[0].language == "zh"
+    with pytest.raises(ConfigError, match="only the first list page"):
+        connector("gacc").build_requests(pages=2)
+
+
+def test_meti_list_prints_the_date_before_the_link(tmp_path: Path) -> None:
+    docs = _list_only(tmp_path, "meti")
+    assert [(d.url, d.published) for d in docs] == [
+        (
+            "https://www.meti.go.jp/press/2019/07/20190701006/20190701006.html",
+            date(2019, 7, 1),
+        ),
+        ("https://www.meti.go.jp/press/2022/03/20230316004.html", date(2023, 3, 16)),
+    ]
+    assert docs[0].title == "大韓民国向け輸出管理の運用の見直しについて"
+    site = connector("meti").SITE
+    assert site.article.fullmatch("https://www.meti.go.jp/english/press/2023/0316_001.html")
+
+
+def test_motie_links_are_script_calls(tmp_path: Path) -> None:
+    docs = _list_only(tmp_path, "motie")
+    assert [(d.url, d.published) for d in docs] == [
+        ("https://www.motir.go.kr/kor/article/ATCL3f49a5a8c/166120/view", date(2023, 3, 16)),
+        ("https://www.motir.go.kr/kor/article/ATCL3f49a5a8c/166101/view", date(2019, 8, 12)),
+    ]
+    assert docs[0].title == "한일 수출관리 정책대화 결과 (예시)" and docs[0].language == "ko"
+
+
+def test_kcs_items_carry_their_id_in_data_attributes(tmp_path: Path) -> None:
+    docs = _list_only(tmp_path, "kcs_notices")
+    assert [(d.url[-30:], d.published) for d in docs] == [
+        ("mi=2891&bbsId=1362&nttSn=12345", date(2021, 11, 5)),
+        ("mi=2891&bbsId=1362&nttSn=12301", date(2025, 4, 10)),
+    ]
+    assert docs[1].title == "희토류 수입 동향 (예시)"

@@ -1,5 +1,11 @@
 """GACC announcements (海关总署公告): the list at customs.gov.cn; each notice page is
-``/customs/302249/302266/302267/<id>/index.html``."""
+``/customs/302249/302266/302267/<id>/index.html``.
+
+List structure (as read by independent public scrapers; no byte-true capture is held):
+``ul.conList_ul`` (or ``conList_ull``) ``> li > a[href][title] + span "YYYY-MM-DD"``. Later
+pages go through ``/eportal/ui?pageId=...&currentPage=N&moduleId=...``, whose module id for
+this list is not known: only the first page is fetched. The site answers scripts with a
+challenge page at times (a fetch then finds no notices and says so)."""
 
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ SITE = html_site.Site(
     language="zh",
     agency="海关总署",
     kind="公告",
-    page_url=lambda n: f"http://www.customs.gov.cn/customs/302249/302266/302267/index_{n}.html",
+    page_url=None,
 )
 
 

@@ -53,6 +53,10 @@ class Site:
     page_url: Callable[[int], str] | None = None  # list page n (n >= 2); None: one page only
     lists: dict[str, str] = field(default_factory=dict)  # other lists: name -> URL
     list_languages: dict[str, str] = field(default_factory=dict)  # list name -> language
+    #: Where a list names its notices without a plain link (a script call such as
+    #: ``article.view('123')``, or ``data-id`` attributes): the notice URL from the anchor's
+    #: attributes (href, onclick, data-*), or None when it names none.
+    link_from: Callable[[dict[str, str]], str | None] | None = None
 
 
 def decode(body: bytes, name: str) -> str:
@@ -68,28 +72,38 @@ def decode(body: bytes, name: str) -> str:
 
 
 class _Links(HTMLParser):
-    """Anchors with their title and the text that follows them up to the next anchor (where
-    list pages put the date)."""
+    """Anchors with their attributes, their title, the text of their list item before them
+    and the text that follows them up to the next item (list pages print the date on either
+    side: ``<a>..</a><span>date</span>`` or ``<p>date</p><a>..</a>``)."""
+
+    _ITEM = ("li", "tr", "dd", "dt")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[dict[str, Any]] = []
         self._in_a: dict[str, Any] | None = None
         self._skip = 0
+        self._before = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._skip += 1
         if tag == "a":
-            a = dict(attrs)
+            a = {k: v or "" for k, v in attrs}
             self._in_a = {
                 "href": a.get("href") or "",
                 "title": a.get("title") or "",
+                "attrs": a,
                 "text": "",
                 "after": "",
+                "before": self._before,
             }
             self.links.append(self._in_a)
-        elif tag in ("li", "tr", "dd", "p") and self.links:
+        elif tag in self._ITEM:
+            self._before = ""
+            if self.links:
+                self.links[-1]["closed"] = True
+        elif tag == "p" and self.links:
             self.links[-1]["closed"] = True
 
     def handle_endtag(self, tag: str) -> None:
@@ -103,7 +117,9 @@ class _Links(HTMLParser):
             return
         if self._in_a is not None:
             self._in_a["text"] += data
-        elif self.links and not self.links[-1].get("closed"):
+            return
+        self._before += data
+        if self.links and not self.links[-1].get("closed"):
             self.links[-1]["after"] += data
 
 
@@ -177,12 +193,14 @@ def list_entries(site: Site, html: str, base_url: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for a in p.links:
-        url = urljoin(base_url, a["href"].strip())
+        built = site.link_from(a["attrs"]) if site.link_from is not None else None
+        url = urljoin(base_url, (built or a["href"]).strip())
         if not site.article.fullmatch(url) or url in seen:
             continue
         seen.add(url)
         title = " ".join((a["title"] or a["text"]).split()) or None
-        out.append({"url": url, "title": title, "published": _day(a["after"])})
+        published = _day(a["after"]) or _day(a["before"][-40:])
+        out.append({"url": url, "title": title, "published": published})
     return out
 
 
