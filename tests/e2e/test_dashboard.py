@@ -81,6 +81,12 @@ def test_screen_and_item_page_match_the_api(
     expect(row.get_by_test_id("cell-item")).to_have_text(first["name_en"])
     expect(row.get_by_test_id("cell-level")).to_have_text(first["level_en"])
     expect(row.get_by_test_id("cell-score")).to_have_text(f"{first['score_points']:.1f}")
+    # ranked by the risk model's probability (first: the highest), shown as a percentage
+    expect(row.get_by_test_id("cell-probability")).to_have_text(
+        f"{100 * first['risk_probability_share']:.1f}%"
+    )
+    probs = [r["risk_probability_share"] for r in api["items"] if r["item_state_code"] == "scored"]
+    assert probs == sorted(probs, reverse=True)
     expect(row.get_by_test_id("cell-state")).to_have_text("scored")
     expect(row.get_by_test_id("cell-top-supplier")).to_contain_text(first["top_supplier_name"])
     expect(row.get_by_test_id("cell-trade-year")).to_have_text(str(first["trade_year"]))

@@ -235,3 +235,14 @@ def test_official_monthly_format_flows_through_the_detectors(tmp_path: Path) -> 
     assert set(sig["period_start_date"].dt.date) <= {date(2023, 1, 1), date(2023, 2, 1)}
     assert sig["value_z"].isna().all() and (sig["signal_share"] == 0).all()
     assert (sig["baseline_month_count"] <= 1).all()
+
+
+def test_the_mirror_stands_in_while_the_importers_figures_lag() -> None:
+    own = _flows(np.full(30, 100.0), side="importer")  # SYNTHETIC: KOR's imports to 2021-06
+    mirror = _flows(np.full(32, 100.0))  # China's exports, two months further
+    sig = monthly.signals(pd.concat([own, mirror]), ["KOR"])
+    last = sig.sort_values("available_date").iloc[-1]
+    assert last["flow_side_code"] == "mirror"
+    assert last["period_start_date"] == pd.Timestamp("2021-08-01")
+    when_equal = sig[sig["period_start_date"] == pd.Timestamp("2021-06-01")].iloc[-1]
+    assert when_equal["flow_side_code"] == "importer"

@@ -253,20 +253,22 @@ def signals(
 
 
 def _chosen(sub: pd.DataFrame, member: str) -> pd.DataFrame:
-    """One member's rows on one side and one source per supplier: the importer's own figures
-    where it has any for the supplier, else the mirror; the source with the most months (ties:
-    national customs first)."""
+    """One member's rows on one side and one source per supplier: the side and source whose
+    newest month is the latest (the mirror stands in while the importer's own figures lag or
+    are missing); ties: the importer's own figures, then the source with the most months, then
+    national customs."""
     s = sub[sub["importer_id_iso3"] == member]
     if s.empty:
         return s
     s = s.assign(_side=s["flow_side_code"].map({"importer": 0, "mirror": 1}))
     s = s.assign(_prio=s["source_name"].map(SOURCE_PRIORITY).fillna(2))
+    g = s.groupby(["supplier_id_iso3", "_side", "source_name", "_prio"])["_m"]
     best = (
-        s.groupby(["supplier_id_iso3", "_side", "source_name", "_prio"])["_m"]
-        .nunique()
-        .rename("_n")
+        pd.concat([g.max().rename("_last"), g.nunique().rename("_n")], axis=1)
         .reset_index()
-        .sort_values(["supplier_id_iso3", "_side", "_n", "_prio"], ascending=[1, 1, 0, 1])
+        .sort_values(
+            ["supplier_id_iso3", "_last", "_side", "_n", "_prio"], ascending=[1, 0, 1, 0, 1]
+        )
         .groupby("supplier_id_iso3")
         .head(1)
     )

@@ -542,6 +542,7 @@
         h("td", { testid: "cell-rank", class: "num" }, String(page.offset + i + 1)),
         h("td", { testid: "cell-item" }, itemLink(row.item_id, importer)),
         h("td", { testid: "cell-level" }, notScored(row) ? "" : levelBadge(row.alert_level)),
+        h("td", { testid: "cell-probability", class: "num" }, pct(row.risk_probability_share)),
         h("td", { testid: "cell-score", class: "num" }, num(row.score_points, 1)),
         h(
           "td",
@@ -596,6 +597,7 @@
           "screen.rank",
           "common.item",
           "common.level",
+          "common.probability",
           "common.score",
           "screen.state",
           "screen.driver",
@@ -816,6 +818,7 @@
       h(
         "div",
         { class: "stats", testid: "item-summary" },
+        stat("common.probability", "item-probability", pct(d.probability)),
         stat("common.score", "item-score", num(d.score, 1)),
         stat("common.level", "item-level", levelBadge(d.level)),
         stat("item.confidence", "item-confidence", num(d.confidence, 2)),
