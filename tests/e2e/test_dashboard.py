@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ def expect_nav(page: Any, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
+def _pct1(share: float) -> str:
+    """A share as the dashboard prints it: percent, one decimal, halves rounded up."""
+    pct = (Decimal(repr(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{pct}%"
+
+
 def kr_stock_shown(text: str) -> bool:
     """The KR entry's tonnage in any of the ways the page could print it."""
     return bool(re.search(r"(?<![\d.,])5,?000(\.0+)?(?![\d,])", text))
@@ -75,21 +82,29 @@ def test_screen_and_item_page_match_the_api(
     rows = page.get_by_test_id("screen-row")
     expect(rows).to_have_count(len(api["items"]))
     expect(page.get_by_test_id("screen-importer")).to_have_value("KOR")
-    row = rows.first
-    expect(row).to_have_attribute("data-item-id", first["item_id"])
-    expect(row.get_by_test_id("cell-rank")).to_have_text("1")
-    expect(row.get_by_test_id("cell-item")).to_have_text(first["name_en"])
-    expect(row.get_by_test_id("cell-level")).to_have_text(first["level_en"])
-    expect(row.get_by_test_id("cell-score")).to_have_text(f"{first['score_points']:.1f}")
-    # ranked by the risk model's probability (first: the highest), shown as a percentage
+    expect(rows.first).to_have_attribute("data-item-id", first["item_id"])
+    expect(rows.first.get_by_test_id("cell-rank")).to_have_text("1")
+    # ranked by the risk model's probability, scored and partial items together
+    probs = [
+        r["risk_probability_share"]
+        for r in api["items"]
+        if r["item_state_code"] in ("scored", "partial")
+    ]
+    assert probs == sorted(probs, reverse=True) and len(probs) > 10
+    # the first item with fresh trade data: every cell as the API gives it
+    i, top = next((i, r) for i, r in enumerate(api["items"]) if r["item_state_code"] == "scored")
+    row = rows.nth(i)
+    expect(row).to_have_attribute("data-item-id", top["item_id"])
+    expect(row.get_by_test_id("cell-rank")).to_have_text(str(i + 1))
+    expect(row.get_by_test_id("cell-item")).to_have_text(top["name_en"])
+    expect(row.get_by_test_id("cell-level")).to_have_text(top["level_en"])
     expect(row.get_by_test_id("cell-probability")).to_have_text(
-        f"{100 * first['risk_probability_share']:.1f}%"
+        _pct1(top["risk_probability_share"])
     )
-    probs = [r["risk_probability_share"] for r in api["items"] if r["item_state_code"] == "scored"]
-    assert probs == sorted(probs, reverse=True)
+    expect(row.get_by_test_id("cell-score")).to_have_text(f"{top['score_points']:.1f}")
     expect(row.get_by_test_id("cell-state")).to_have_text("scored")
-    expect(row.get_by_test_id("cell-top-supplier")).to_contain_text(first["top_supplier_name"])
-    expect(row.get_by_test_id("cell-trade-year")).to_have_text(str(first["trade_year"]))
+    expect(row.get_by_test_id("cell-top-supplier")).to_contain_text(top["top_supplier_name"])
+    expect(row.get_by_test_id("cell-trade-year")).to_have_text(str(top["trade_year"]))
     order = rows.evaluate_all("rs => rs.map(r => r.dataset.itemId)")
     assert order == [r["item_id"] for r in api["items"]]
     # an item without data says why and how to fill it; one on a shared code says so
@@ -104,11 +119,12 @@ def test_screen_and_item_page_match_the_api(
     shot(page, screenshots, "01-screen-kr-analyst")
 
     row.get_by_test_id("item-link").click()
-    expect(page).to_have_url(re.compile(rf"#/item/{first['item_id']}\?importer=KOR$"))
+    expect(page).to_have_url(re.compile(rf"#/item/{top['item_id']}\?importer=KOR$"))
     score = page.get_by_test_id("item-score")
     expect(score).to_be_visible(timeout=EXPLAIN_TIMEOUT_MS)
-    explain = server.get("kr_analyst", f"/explain/{first['item_id']}", importer="KOR")
+    explain = server.get("kr_analyst", f"/explain/{top['item_id']}", importer="KOR")
     expect(score).to_have_text(f"{explain['score']:.1f}")
+    expect(page.get_by_test_id("item-probability")).to_have_text(_pct1(explain["probability"]))
     expect(page.get_by_test_id("factor-total")).to_have_text(f"{explain['score']:.1f}")
     expect(page.get_by_test_id("item-level")).to_have_text(LEVELS["en"][explain["level"]])
     expect(page.get_by_test_id("item-confidence")).to_have_text(f"{explain['confidence']:.2f}")
@@ -122,7 +138,7 @@ def test_screen_and_item_page_match_the_api(
     bars = page.get_by_test_id("chart-factors").locator(".barlayer .point")
     expect(bars).to_have_count(len(explain["factors"]))
     expect(page.get_by_test_id("chart-suppliers").locator(".legend")).to_contain_text(
-        first["top_supplier_name"]
+        top["top_supplier_name"]
     )
     # the choropleth drew countries: the topojson came from our own /static/topojson/
     expect(

@@ -164,14 +164,18 @@ def robust_z(y: np.ndarray, last: int | None = None) -> tuple[np.ndarray, np.nda
         used[t] = int(ok.sum())
         if used[t] < MIN_BASELINE_MONTHS:
             continue
-        h, hc = h[ok], hc[ok]
-        med = float(np.median(h))
+        med = float(np.median(h[ok]))
         season = np.zeros(12)
         if used[t] >= SEASONAL_MIN_MONTHS:
-            for m in range(12):
-                sel = h[hc == m]
-                if len(sel) >= 2:
-                    season[m] = float(np.median(sel)) - med
+            # the window as years x calendar months (NaN where unknown): one median per column
+            rows = (np.arange(lo, t) - (lo - lo % 12)) // 12
+            grid = np.full((int(rows.max()) + 1, 12), np.nan)
+            grid[rows, hc] = h
+            seen = (~np.isnan(grid)).sum(axis=0)
+            with np.errstate(all="ignore"):
+                by_month = np.nanmedian(np.where(seen >= 2, grid, 0.0), axis=0)
+            season = np.where(seen >= 2, by_month - med, 0.0)
+        h, hc = h[ok], hc[ok]
         dev = h - season[hc]
         center = float(np.median(dev))
         mad = max(MAD_SCALE * float(np.median(np.abs(dev - center))), MAD_FLOOR)
@@ -229,13 +233,13 @@ def signals(
     f["_m"] = month_index(f["period_start_date"])
     imps = list(dict.fromkeys(importers))
     rows: list[dict[str, Any]] = []
-    for v in sorted(f["available_date"].unique()):
-        known = f[f["available_date"] <= v]
-        new = known[known["available_date"] == v]
-        # every importer of an item with new rows: a reporter's new month can also say that
-        # a partner it did not report had none (a zero)
-        for item in sorted(new["item_id"].unique()):
-            of_item = known[known["item_id"] == item]
+    # per item, per vintage: every importer of an item with new rows (a reporter's new month
+    # can also say that a partner it did not report had none: a zero)
+    for item, rows_of_item in f.groupby("item_id", sort=True):
+        rows_of_item = rows_of_item.sort_values("available_date", kind="stable")
+        avail = rows_of_item["available_date"].to_numpy()
+        for v in np.unique(avail):
+            of_item = rows_of_item.iloc[: int(np.searchsorted(avail, v, side="right"))]
             for imp in imps:
                 members = BLOC_MEMBERS if imp == BLOC_ID else (imp,)
                 sub = of_item[of_item["importer_id_iso3"].isin(members)]
@@ -243,10 +247,14 @@ def signals(
                     continue
                 if imp == BLOC_ID:
                     sub = sub[~sub["supplier_id_iso3"].isin(BLOC_MEMBERS)]
-                rows += _pair_rows(sub, of_item, item, imp, members, pd.Timestamp(v), annual_shares)
+                rows += _pair_rows(
+                    sub, of_item, str(item), imp, members, pd.Timestamp(v), annual_shares
+                )
     if not rows:
         return pd.DataFrame(columns=SIGNAL_COLUMNS)
     out = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
+    out = out.sort_values(["available_date", "item_id", "importer_id", "supplier_id_iso3"])
+    out = out.reset_index(drop=True)
     for c in ("signal_text", "weight_basis_text"):  # one dtype whatever the values
         out[c] = pd.Series([None if pd.isna(x) else str(x) for x in out[c]], dtype=object)
     return out
