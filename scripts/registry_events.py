@@ -21,6 +21,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from supplywatch.alerts.backtest import COLUMNS
 from supplywatch.items import loader
 from supplywatch.services import Services
 from supplywatch.settings import Settings
@@ -37,18 +38,6 @@ TYPES = {
     "extraterritorial": "licence",
     "production_halt": "ban",
 }
-COLUMNS = (
-    "event_id",
-    "announced",
-    "effective",
-    "imposer",
-    "target",
-    "commodity",
-    "hs6_codes",
-    "measure",
-    "impact_note",
-    "source",
-)
 
 
 def main() -> None:
