@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from supplywatch.catalog.importers import BLOC_ID, BLOC_MEMBERS
+from supplywatch.catalog.tables import TABLES
 from supplywatch.indicators.trade import HS_REVISIONS
 
 BASELINE_MONTHS = 36
@@ -64,31 +65,9 @@ NEUTRAL_WEIGHT = 0.5
 SOURCE_PRIORITY = {"kcs": 0, "japan_customs": 0, "comtrade": 1}
 SIDES = ("importer", "mirror")
 
+#: The signal rows' columns: the out table's declaration (catalog/out.py) less the item kind.
 SIGNAL_COLUMNS = [
-    "item_id",
-    "importer_id",
-    "supplier_id_iso3",
-    "available_date",
-    "period_start_date",
-    "flow_side_code",
-    "source_name",
-    "flow_value_k",
-    "value_currency_code",
-    "qty_t",
-    "baseline_month_count",
-    "value_z",
-    "qty_z",
-    "unit_value_z",
-    "recent_share",
-    "prior_share",
-    "supplier_share_change",
-    "is_surge",
-    "is_collapse",
-    "is_surge_then_collapse",
-    "weight_share",
-    "weight_basis_text",
-    "signal_share",
-    "signal_text",
+    c for c in TABLES["out_supplywatch__monthly_signals"].fields if c != "item_kind_code"
 ]
 
 
