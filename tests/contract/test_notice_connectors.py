@@ -217,3 +217,81 @@ def test_kcs_items_carry_their_id_in_data_attributes(tmp_path: Path) -> None:
         ("mi=2891&bbsId=1362&nttSn=12301", date(2025, 4, 10)),
     ]
     assert docs[1].title == "희토류 수입 동향 (예시)"
+
+
+def test_mofcom_export_control_list_api(tmp_path: Path) -> None:
+    """The export-control site's list comes from its JSON API (POST a form); each notice page
+    is fetched as HTML. Recorded: the list in the API's documented shape with the site's real
+    URLs, titles and page dates, and the three real notice pages (tests/data/notices/recorded)."""
+    mod = connector("mofcom_ec")
+    (req,) = mod.build_requests()
+    assert req.params == {"pageNumber": "1", "columnID": "9", "title": ""}
+    files = {"list_p1.json": (REC / "mofcom_ec" / "list_p1.json").read_bytes()}
+    urls = {"list_p1.json": mod.LIST_URL}
+    for i, tail in enumerate(("202310/912.html", "202408/1024.html"), 1):
+        files[f"notice_{i:03d}.html"] = (REC / "mofcom" / f"notice_{i:03d}.html").read_bytes()
+        urls[f"notice_{i:03d}.html"] = f"{mod.HOST}/article/zcfg/gnzcfg/zcfggzqd/{tail}"
+    docs = mod.parse(_snapshot(tmp_path, "mofcom_ec", files, {"files": urls, "column": "9"}))
+    assert [(d.doc_id, d.published) for d in docs] == [
+        ("/article/zcfg/gnzcfg/zcfggzqd/202412/1072.html", date(2024, 12, 17)),
+        ("/article/zcfg/gnzcfg/zcfggzqd/202408/1024.html", date(2024, 8, 26)),
+        ("/article/zcfg/gnzcfg/zcfggzqd/202310/912.html", date(2023, 10, 20)),
+    ]
+    assert docs[0].text is None and docs[0].file_name == "list_p1.json"  # page not fetched
+    graphite = docs[2]
+    assert graphite.file_name == "notice_001.html" and graphite.text is not None
+    got = extract.extract(graphite.text)
+    assert set(got.materials) == {"natural_graphite", "synthetic_graphite"}
+    with pytest.raises(ConfigError, match="column '1'"):
+        mod.build_requests(column="1")
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "column"),
+    [
+        (b"<html>", "not JSON", None),
+        (b'{"pageInfo": {}}', "no pageInfo.rows", "pageInfo.rows"),
+        (
+            b'{"pageInfo": {"rows": [{"url": "/article/a/202401/1.html", "title": "???",'
+            b' "publishTimeStr": "2024-01-02"}]}}',
+            "XHR headers",
+            "title",
+        ),
+        (
+            b'{"pageInfo": {"rows": [{"url": "https://evil.example/x", "title": "t",'
+            b' "publishTimeStr": "2024-01-02"}]}}',
+            "not a notice page",
+            "url",
+        ),
+        (
+            b'{"pageInfo": {"rows": [{"url": "/article/a/202401/1.html", "title": "t",'
+            b' "publishTimeStr": "2024-02-30"}]}}',
+            "not a date",
+            "publishTimeStr",
+        ),
+    ],
+)
+def test_mofcom_export_control_bad_lists(body: bytes, message: str, column: str | None) -> None:
+    with pytest.raises(DataError, match=message) as err:
+        connector("mofcom_ec").list_rows(body, "list_p1.json")
+    assert err.value.column == column
+
+
+def test_http_client_posts_forms() -> None:
+    import httpx
+
+    from supplywatch.sources.http import HttpClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    client = HttpClient(
+        transport=httpx.MockTransport(handler), sleep=lambda _s: None, clock=lambda: 0.0
+    )
+    got = client.post("http://example.test/api", {"pageNumber": "1"}, {"X-Requested-With": "x"})
+    assert got.json() == {"ok": True}
+    assert seen[0].method == "POST" and seen[0].content == b"pageNumber=1"
+    assert seen[0].headers["X-Requested-With"] == "x"

@@ -192,14 +192,36 @@ class HttpClient:
         Raises FetchError for a non-retryable status (3xx, 4xx other than 429) at once, and after
         the last try for timeouts, connection failures, 429 and 5xx.
         """
-        request = self._client.build_request("GET", url, params=params, headers=headers)
+        return self._send("GET", url, params, headers, None)
+
+    def post(
+        self,
+        url: str,
+        data: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST a form ``data`` to ``url`` (list APIs that take their query as a form), with
+        the same retries, pacing and errors as ``get``."""
+        return self._send("POST", url, None, headers, data)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Params | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        request = self._client.build_request(
+            method, url, params=params, headers=headers, data=dict(data) if data else None
+        )
         shown = redact_url(str(request.url))
-        given = {**(params or {}), **(headers or {})}
+        given = {**(params or {}), **(data or {}), **(headers or {})}
         secrets = [str(v) for k, v in given.items() if is_secret(k) and str(v)]
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             self._wait_turn()
-            log.debug("GET %s (try %d/%d)", shown, attempt, attempts)
+            log.debug("%s %s (try %d/%d)", method, shown, attempt, attempts)
             try:
                 response = self._client.send(request)
             except (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError) as exc:
@@ -207,7 +229,7 @@ class HttpClient:
                 if attempt == attempts:
                     raise FetchError(shown, message, None, attempt) from None
                 delay = self.backoff_s(attempt)
-                log.warning("GET %s: %s; retrying in %.1f s", shown, message, delay)
+                log.warning("%s %s: %s; retrying in %.1f s", method, shown, message, delay)
                 self._sleep(delay)
                 continue
             if response.is_success:
@@ -218,7 +240,7 @@ class HttpClient:
             if attempt == attempts:
                 raise FetchError(shown, _reason(response, secrets), status, attempt)
             delay = self._retry_delay(response, attempt)
-            log.warning("GET %s: HTTP %d; retrying in %.1f s", shown, status, delay)
+            log.warning("%s %s: HTTP %d; retrying in %.1f s", method, shown, status, delay)
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -8,6 +8,7 @@ from types import ModuleType
 #: Connector name -> module (``supplywatch.notices.connectors.<module>``).
 CONNECTORS = {
     "mofcom": "mofcom",
+    "mofcom_ec": "mofcom_ec",
     "gacc": "gacc",
     "meti": "meti",
     "motie": "motie",
