@@ -295,3 +295,63 @@ def test_http_client_posts_forms() -> None:
     assert got.json() == {"ok": True}
     assert seen[0].method == "POST" and seen[0].content == b"pageNumber=1"
     assert seen[0].headers["X-Requested-With"] == "x"
+
+
+def _recorded_site(routes: dict[tuple[str, str], bytes]) -> Any:
+    """A transport serving recorded bodies by (method, URL without query); anything else 404."""
+    import httpx
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        key = (request.method, str(request.url.copy_with(query=None)))
+        if key not in routes:
+            return httpx.Response(404)
+        return httpx.Response(200, content=routes[key])
+
+    t = httpx.MockTransport(handler)
+    t.seen = seen  # type: ignore[attr-defined]
+    return t
+
+
+def _client(transport: Any) -> Any:
+    from supplywatch.sources.http import HttpClient
+
+    return HttpClient(transport=transport, sleep=lambda _s: None, clock=lambda: 0.0)
+
+
+def test_mofcom_ec_fetch_posts_the_list_and_gets_the_pages(tmp_path: Path) -> None:
+    mod = connector("mofcom_ec")
+    page = (REC / "mofcom" / "notice_001.html").read_bytes()
+    transport = _recorded_site(
+        {
+            ("POST", mod.LIST_URL): (REC / "mofcom_ec" / "list_p1.json").read_bytes(),
+            ("GET", f"{mod.HOST}/article/zcfg/gnzcfg/zcfggzqd/202412/1072.html"): page,
+        }
+    )
+    snap = mod.fetch(_client(transport), tmp_path, NOW, max_items=1)
+    post = transport.seen[0]
+    assert post.method == "POST" and post.headers["X-Requested-With"] == "XMLHttpRequest"
+    assert post.content == b"pageNumber=1&columnID=9&title="
+    docs = mod.parse(snap)
+    assert len(docs) == 3 and docs[0].file_name == "notice_001.html"
+    assert [d.text is not None for d in docs] == [True, False, False]
+    with pytest.raises(ConfigError, match="max_items 999"):
+        mod.fetch(_client(transport), tmp_path, NOW, max_items=999)
+
+
+def test_html_site_fetch_keeps_list_and_pages(tmp_path: Path) -> None:
+    mod = connector("meti")
+    page = b"<html><body><h1>T</h1><p>2019-07-01</p></body></html>"
+    transport = _recorded_site(
+        {
+            ("GET", mod.LIST_URL): (REC / "meti" / "list_p1.html").read_bytes(),
+            ("GET", "https://www.meti.go.jp/press/2019/07/20190701006/20190701006.html"): page,
+        }
+    )
+    docs = mod.parse(mod.fetch(_client(transport), tmp_path, NOW, max_items=1))
+    assert [(d.file_name, d.published) for d in docs] == [
+        ("notice_001.html", date(2019, 7, 1)),
+        ("list_p1.html", date(2023, 3, 16)),
+    ]

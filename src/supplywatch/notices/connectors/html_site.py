@@ -224,6 +224,30 @@ def build_requests(
     return [Request(u, {}, f"list_p{i}.html") for i, u in enumerate(urls[:n], start=1)]
 
 
+def item_limit(max_items: str | int) -> int:
+    """How many notice pages a fetch may follow (0..MAX_ITEMS); ConfigError otherwise."""
+    try:
+        limit = int(max_items)
+    except ValueError:
+        raise ConfigError(f"max_items {max_items!r}: expected a whole number") from None
+    if not 0 <= limit <= MAX_ITEMS:
+        raise ConfigError(f"max_items {limit}: must be between 0 and {MAX_ITEMS}")
+    return limit
+
+
+def fetch_pages(
+    client: HttpClient,
+    entries: list[dict[str, Any]],
+    files: dict[str, bytes],
+    rows: dict[str, int],
+    urls: dict[str, str],
+) -> None:
+    """GET each listed notice's page into the snapshot's files as ``notice_NNN.html``."""
+    for i, e in enumerate(entries, start=1):
+        name = f"notice_{i:03d}.html"
+        files[name], rows[name], urls[name] = client.get(e["url"]).content, 1, e["url"]
+
+
 def fetch(
     site: Site,
     client: HttpClient,
@@ -235,12 +259,7 @@ def fetch(
     list_name: str | None = None,
 ) -> Path:
     """Fetch list pages and the notice pages they name into one snapshot."""
-    try:
-        limit = int(max_items)
-    except ValueError:
-        raise ConfigError(f"max_items {max_items!r}: expected a whole number") from None
-    if not 0 <= limit <= MAX_ITEMS:
-        raise ConfigError(f"max_items {limit}: must be between 0 and {MAX_ITEMS}")
+    limit = item_limit(max_items)
     files: dict[str, bytes] = {}
     rows: dict[str, int] = {}
     urls: dict[str, str] = {}
@@ -250,9 +269,7 @@ def fetch(
         found = list_entries(site, decode(body, req.file_name), req.url)
         files[req.file_name], rows[req.file_name], urls[req.file_name] = body, len(found), req.url
         entries += found
-    for i, e in enumerate(entries[:limit], start=1):
-        name = f"notice_{i:03d}.html"
-        files[name], rows[name], urls[name] = client.get(e["url"]).content, 1, e["url"]
+    fetch_pages(client, entries[:limit], files, rows, urls)
     return write_snapshot(
         snapshot_dir,
         site.source,

@@ -104,12 +104,7 @@ def fetch(
 ) -> Path:
     """POST the list pages, GET the notice pages they name, keep all unchanged in one
     snapshot."""
-    try:
-        limit = int(max_items)
-    except ValueError:
-        raise ConfigError(f"max_items {max_items!r}: expected a whole number") from None
-    if not 0 <= limit <= html_site.MAX_ITEMS:
-        raise ConfigError(f"max_items {limit}: must be between 0 and {html_site.MAX_ITEMS}")
+    limit = html_site.item_limit(max_items)
     files: dict[str, bytes] = {}
     rows: dict[str, int] = {}
     urls: dict[str, str] = {}
@@ -119,9 +114,7 @@ def fetch(
         found = list_rows(body, req.file_name)
         files[req.file_name], rows[req.file_name], urls[req.file_name] = body, len(found), req.url
         entries += found
-    for i, e in enumerate(entries[:limit], start=1):
-        name = f"notice_{i:03d}.html"
-        files[name], rows[name], urls[name] = client.get(e["url"]).content, 1, e["url"]
+    html_site.fetch_pages(client, entries[:limit], files, rows, urls)
     return write_snapshot(
         snapshot_dir,
         SOURCE,
