@@ -14,7 +14,7 @@ import pytest
 from supplywatch.errors import ConfigError, DataError
 from supplywatch.notices import extract
 from supplywatch.notices.connectors import CONNECTORS, connector, html_site
-from supplywatch.sources.snapshots import write_snapshot
+from supplywatch.sources.snapshots import read_snapshot, write_snapshot
 
 REC = Path(__file__).parents[1] / "data" / "notices" / "recorded"
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -277,6 +277,102 @@ def test_mofcom_export_control_bad_lists(body: bytes, message: str, column: str 
     assert err.value.column == column
 
 
+def test_mofcom_www_unit_api(tmp_path: Path) -> None:
+    """The main site's lists come from its unit API (GET, the list markup inside JSON);
+    each notice page is fetched as HTML. Recorded: the 政策发布 column's first page in the
+    documented shape with the real www URLs, titles and dates of 2024 No. 46 and No. 33 and
+    one illustrative item (tests/data/notices/recorded/README.md)."""
+    mod = connector("mofcom_www")
+    (req,) = mod.build_requests()
+    assert req.url == mod.LIST_URL and req.file_name == "list_p1.json"
+    assert req.params["pageId"] == "fc8bdff48fa345a48b651c1285b70b8f"
+    assert req.params["parseType"] == "bulidstatic" and req.params["tagId"] == "分页列表"
+    assert "paramJson" not in req.params  # the site's first page has no pager query
+    p2 = mod.build_requests(list_name="rcxwfb", pages="2")[1]
+    assert p2.params["pageId"] == "95d89972d8aa4fcea511701cd0f212d9"
+    assert json.loads(p2.params["paramJson"]) == {"pageNo": 2, "pageSize": 15}
+    body = (REC / "mofcom_www" / "list_p1.json").read_bytes()
+    no46 = f"{mod.HOST}/zwgk/zcfb/art/2024/art_3d5e990b43424e60828030f58a547b60.html"
+    files = {
+        "list_p1.json": body,
+        "notice_001.html": (REC / "mofcom" / "notice_003.html").read_bytes(),
+    }
+    urls = {"list_p1.json": mod.LIST_URL, "notice_001.html": no46}
+    docs = mod.parse(_snapshot(tmp_path, "mofcom_www", files, {"files": urls, "list": "zcfb"}))
+    assert [(d.doc_id, d.published) for d in docs] == [
+        ("/zwgk/zcfb/art/2024/art_3d5e990b43424e60828030f58a547b60.html", date(2024, 12, 3)),
+        ("/zwgk/zcfb/art/2024/art_0123456789abcdef0123456789abcdef.html", date(2024, 8, 20)),
+        ("/zwgk/zcfb/art/2024/art_a4711acb06364199a3c5a06d7f2be6d8.html", date(2024, 8, 15)),
+    ]
+    assert docs[0].title == "商务部公告2024年第46号 关于加强相关两用物项对美国出口管制的公告"
+    assert docs[0].file_name == "notice_001.html" and docs[0].text and "美国" in docs[0].text
+    assert docs[0].kind == "政策发布" and docs[0].language == "zh" and docs[0].agency == "商务部"
+    assert docs[1].title == "商务部办公厅关于做好示例工作的通知（示例）"  # @title, not the cut text
+    assert docs[2].text is None and (docs[2].file_name, docs[2].row) == ("list_p1.json", 3)
+    for bad in ({"list_name": "blgg"}, {"pages": 0}, {"pages": "x"}):
+        with pytest.raises(ConfigError):
+            mod.build_requests(**bad)
+
+
+def _unit(html: str, **envelope: Any) -> bytes:
+    return json.dumps({"code": "200", "success": True, "data": {"html": html}, **envelope}).encode()
+
+
+_LI = '<ul class="txtList_01"><li>{}</li></ul>'
+_OK_A = '<a href="/zwgk/zcfb/art/2024/art_0123456789abcdef0123456789abcdef.html" title="t">t</a>'
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "row", "column"),
+    [
+        (b"<html>", "not JSON", None, None),
+        (
+            _unit("", code="500", success=False, message="error"),
+            "reports a failure",
+            None,
+            "success",
+        ),
+        (b'{"code": "200", "success": true, "data": {}}', "no data.html", None, "data.html"),
+        (_unit('<ul class="other"><li>x</li></ul>'), "no ul.txtList_01", None, "data.html"),
+        (
+            _unit(
+                _LI.format(
+                    '<a href="https://evil.example/x.html" title="t">t</a><span>[2024-01-02]</span>'
+                )
+            ),
+            "not a notice page",
+            1,
+            "a@href",
+        ),
+        (_unit(_LI.format("<span>[2024-01-02]</span>")), "not a notice page", 1, "a@href"),
+        (
+            _unit(
+                _LI.format(
+                    _OK_A.replace('title="t">t', 'title=" "> ') + "<span>[2024-01-02]</span>"
+                )
+            ),
+            "title missing",
+            1,
+            "a@title",
+        ),
+        (_unit(_LI.format(_OK_A + "<span>[2024-02-30]</span>")), "not \\[YYYY-MM-DD\\]", 1, "span"),
+        (
+            _unit(_LI.format(_OK_A + "<span>[2024-01-02]</span></li><li>" + _OK_A)),
+            "YYYY",
+            2,
+            "span",
+        ),
+    ],
+)
+def test_mofcom_www_bad_lists(
+    body: bytes, message: str, row: int | None, column: str | None
+) -> None:
+    with pytest.raises(DataError, match=message) as err:
+        connector("mofcom_www").list_rows(body, "list_p1.json")
+    assert err.value.file == "list_p1.json"
+    assert (err.value.row, err.value.column) == (row, column)
+
+
 def test_http_client_posts_forms() -> None:
     import httpx
 
@@ -339,6 +435,31 @@ def test_mofcom_ec_fetch_posts_the_list_and_gets_the_pages(tmp_path: Path) -> No
     assert [d.text is not None for d in docs] == [True, False, False]
     with pytest.raises(ConfigError, match="max_items 999"):
         mod.fetch(_client(transport), tmp_path, NOW, max_items=999)
+
+
+def test_mofcom_www_fetch_gets_the_list_and_the_pages(tmp_path: Path) -> None:
+    mod = connector("mofcom_www")
+    no33 = f"{mod.HOST}/zwgk/zcfb/art/2024/art_a4711acb06364199a3c5a06d7f2be6d8.html"
+    no46 = f"{mod.HOST}/zwgk/zcfb/art/2024/art_3d5e990b43424e60828030f58a547b60.html"
+    transport = _recorded_site(
+        {
+            ("GET", mod.LIST_URL): (REC / "mofcom_www" / "list_p1.json").read_bytes(),
+            ("GET", no46): (REC / "mofcom" / "notice_003.html").read_bytes(),
+            ("GET", no33): (REC / "mofcom" / "notice_002.html").read_bytes(),
+        }
+    )
+    snap = mod.fetch(_client(transport), tmp_path, NOW, max_items=1)
+    get = transport.seen[0]
+    assert get.method == "GET" and get.url.params["pageId"] == "fc8bdff48fa345a48b651c1285b70b8f"
+    assert get.url.params["tagId"] == "分页列表" and get.url.params["editType"] == "null"
+    assert [str(r.url) for r in transport.seen[1:]] == [no46]
+    docs = mod.parse(snap)
+    assert [d.text is not None for d in docs] == [True, False, False]
+    assert docs[0].text is not None and "镓、锗、锑、超硬材料" in docs[0].text
+    _prov, query = read_snapshot(snap)
+    assert query["files"]["list_p1.json"].startswith(mod.LIST_URL + "?parseType=bulidstatic&")
+    with pytest.raises(ConfigError, match="max_items -1"):
+        mod.fetch(_client(transport), tmp_path, NOW, max_items=-1)
 
 
 def test_html_site_fetch_keeps_list_and_pages(tmp_path: Path) -> None:

@@ -124,7 +124,8 @@ def register(app: typer.Typer) -> None:
         source: Annotated[
             str,
             typer.Argument(
-                help="mofcom, gacc, meti, motie, kcs_notices, federal_register or eu_oj."
+                help="mofcom, mofcom_ec, mofcom_www, gacc, meti, motie, kcs_notices,"
+                " federal_register or eu_oj."
             ),
         ],
         param: Annotated[

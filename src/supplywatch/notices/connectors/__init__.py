@@ -9,6 +9,7 @@ from types import ModuleType
 CONNECTORS = {
     "mofcom": "mofcom",
     "mofcom_ec": "mofcom_ec",
+    "mofcom_www": "mofcom_www",
     "gacc": "gacc",
     "meti": "meti",
     "motie": "motie",
