@@ -89,12 +89,15 @@ def test_levels_replay_their_own_history(
     hysteresis points, raised to the measure floor. Model: the probability band with the exit
     ratio; a change without an event waits until the new band has held the persistence days;
     an event (the active measures change, a fresh monthly signal of at least the event share)
-    applies it at once; raised to the floor. Replayed here independently of scoring.levels."""
+    applies it at once; raised to the measure floor and to the detection floor (a fresh monthly
+    signal of at least the event share, or a fresh price z at or above the ladder's). Replayed
+    here independently of scoring.levels."""
     prev = levels.groupby(["item_id", "importer_id"])["alert_level"].shift(1).fillna(0)
     assert (levels["previous_alert_level"] == prev.astype(int)).all()
     ev = con.execute(
         f"SELECT item_id, importer_id, available_date, active_measures_text, "
-        f"monthly_signal_share, monthly_available_date FROM {F} "
+        f"monthly_signal_share, monthly_available_date, price_change_z, price_available_date, "
+        f"item_state_code FROM {F} "
         "WHERE item_kind_code = 'material' ORDER BY item_id, importer_id, available_date"
     ).df()
     assert len(ev) == len(levels)
@@ -105,7 +108,8 @@ def test_levels_replay_their_own_history(
     pending: tuple[int, pd.Timestamp] | None = None
     last_meas: str = ""
     last_vint: object = None
-    for k, s, p, floor, day, meas, sig, vint in zip(
+    want_det = []
+    for k, s, p, floor, day, meas, sig, vint, z, pday, state in zip(
         levels["item_id"] + "|" + levels["importer_id"],
         levels["score_points"],
         levels["risk_probability_share"],
@@ -114,6 +118,9 @@ def test_levels_replay_their_own_history(
         ev["active_measures_text"].fillna(""),
         ev["monthly_signal_share"],
         ev["monthly_available_date"],
+        ev["price_change_z"],
+        ev["price_available_date"],
+        ev["item_state_code"],
         strict=True,
     ):
         if k != key:
@@ -144,8 +151,17 @@ def test_levels_replay_their_own_history(
                 wait = m.persist_up_days if cand > cur else m.persist_down_days
                 if (day - pending[1]).days >= wait:
                     cur, pending = cand, None
-        want.append(max(cur, int(floor)))
+        price_fresh = not pd.isna(pday) and (day - pd.Timestamp(pday)).days <= (
+            LADDER.max_price_age_days
+        )
+        seen = (fresh and not pd.isna(sig) and sig >= m.event_signal_share) or (
+            price_fresh and not pd.isna(z) and z >= m.detection.price_z
+        )
+        det = m.detection.level if seen and state in ("scored", "partial") else 0
+        want_det.append(det)
+        want.append(max(cur, int(floor), det))
     assert (levels["baseline_alert_level"].to_numpy() == want_base).all()
+    assert (levels["detection_floor_level"].to_numpy() == want_det).all()
     assert (levels["alert_level"].to_numpy() == want).all()
     assert (levels["alert_level"] >= levels["measure_floor_level"]).all()
     assert levels["measure_floor_level"].isin([0, LADDER.measure_floor.level]).all()

@@ -113,8 +113,35 @@ def _rows(probs: list[float], days: list[str], measures: list[str] | None = None
             "monthly_signal_share": [None] * n,
             "has_fresh_monthly": False,
             "monthly_available_date": pd.NaT,
+            "price_change_z": [None] * n,
+            "price_available_date": pd.NaT,
+            "item_state_code": "scored",
         }
     )
+
+
+def test_detection_floor_holds_caution_while_the_signal_is_fresh() -> None:
+    """A price z at or above the ladder's threshold, or a monthly trade signal of at least
+    the event share, holds 주의 while fresh (price 183 days, monthly trade 122 days), whatever
+    the probability; nothing below the threshold, nothing once stale, nothing unscored."""
+    z = LADDER.model.detection.price_z
+    days = ["2022-04-05", "2022-05-01", "2022-10-05", "2022-10-06", "2022-11-01"]
+    r = _rows([0.0] * 5, days)
+    r["price_change_z"] = [z, z, z, z - 0.01, z]
+    r["price_available_date"] = pd.to_datetime(
+        ["2022-04-05", "2022-04-05", "2022-04-05", "2022-10-06", "2022-04-05"]
+    )
+    out = scoring.levels(r, LADDER)
+    # 2022-10-05: 183 days old, still fresh; 10-06: a newer month below the threshold;
+    # 11-01: the old spike again but 210 days old
+    assert out["detection_floor_level"].tolist() == [2, 2, 2, 0, 0]
+    assert out["alert_level"].tolist() == [2, 2, 2, 0, 0]
+    t = _rows([0.0] * 3, ["2024-03-01", "2024-07-01", "2024-07-02"])
+    t["monthly_signal_share"] = [LADDER.model.event_signal_share, 0.9, 0.9]
+    t["monthly_available_date"] = pd.to_datetime(["2024-03-01"] * 3)
+    assert scoring.levels(t, LADDER)["detection_floor_level"].tolist() == [2, 2, 0]  # 122, 123
+    t["item_state_code"] = "stale"
+    assert scoring.levels(t, LADDER)["detection_floor_level"].tolist() == [0, 0, 0]
 
 
 def test_a_rise_waits_for_persistence_and_an_event_does_not() -> None:

@@ -23,6 +23,13 @@ def thresholds(scores: np.ndarray, ladder: Ladder) -> dict[str, tuple[float, flo
     return out
 
 
+def price_threshold(z: np.ndarray, ladder: Ladder) -> float:
+    """The detection floor's price z-score: the ladder's quantile of ``z`` (the monthly
+    price-change z-scores of its price series over the calibration window), to 0.1."""
+    z = z[np.isfinite(z)]
+    return round(float(np.quantile(z, ladder.model.detection.price_quantile)), 1)
+
+
 def model_block(name: str, fit: Any) -> str:
     """The ladder.yml lines of one fit (``split`` or ``production``)."""
     coefs = ", ".join(f"{k}: {v}" for k, v in fit.coefficients.items())

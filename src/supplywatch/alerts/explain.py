@@ -47,6 +47,41 @@ def _isna(v: Any) -> bool:
         return False
 
 
+def _floors(r: dict[str, Any], ladder: Ladder) -> list[dict[str, Any]]:
+    """The floors under the level, each with why: an active supply measure, a disruption
+    visible in the newest monthly figures (detection)."""
+    out = []
+    floor = _int(r.get("measure_floor_level")) or 0
+    if floor:
+        out.append(
+            {
+                "kind": "measure",
+                "level": ladder.level_name(floor, "en"),
+                "why": r.get("active_measures_text"),
+            }
+        )
+    det = _int(r.get("detection_floor_level")) or 0
+    if det:
+        why = []
+        when, vint = r.get("available_date"), r.get("monthly_available_date")
+        fresh = (
+            not _isna(vint)
+            and (pd.Timestamp(when) - pd.Timestamp(vint)).days <= ladder.max_monthly_trade_age_days
+        )
+        if fresh and (_num(r.get("monthly_signal_share")) or 0) >= ladder.model.event_signal_share:
+            why.append(f"monthly trade: {r['monthly_signal_text']}")
+        z = _num(r.get("price_change_z"), 2)
+        if z is not None and z >= ladder.model.detection.price_z:
+            why.append(
+                f"price: {r.get('commodity_name_wb')} z {z:+.2f} (month "
+                f"{_day(r.get('price_period_start_date'))})"
+            )
+        out.append(
+            {"kind": "detection", "level": ladder.level_name(det, "en"), "why": "; ".join(why)}
+        )
+    return out
+
+
 def level_change_evidence(
     r: dict[str, Any], ladder: Ladder, snapshots: dict[str, str]
 ) -> dict[str, Any]:
@@ -69,6 +104,7 @@ def level_change_evidence(
             "main_driver": r.get("main_driver_code"),
             "factors": {f: _num(r.get(factor_column(f))) for f in ladder.weights},
             "model_terms": {t["feature"]: t["logit_term"] for t in model_table(r, ladder)},
+            "floors": _floors(r, ladder),
             "momentum": r.get("momentum_text"),
             "missing_factors": r.get("missing_factors_text"),
             "sources": {
@@ -292,6 +328,7 @@ def explain(
         "score": _num(now.get("score_points"), 1),
         "probability": _num(now.get("risk_probability_share"), 4),
         "baseline_level": int(now.get("baseline_alert_level") or 0),
+        "floors": _floors(now, ladder),
         "level": level,
         "level_ko": ladder.level_name(level, "ko"),
         "level_en": ladder.level_name(level, "en"),

@@ -105,6 +105,20 @@ class Coefficients(BaseModel):
         return self
 
 
+class Detection(BaseModel):
+    """Detection, not prediction: a disruption already under way shows in the newest monthly
+    figures before any yearly release or notice. A fresh monthly trade signal of at least the
+    model's ``event_signal_share``, or a price rise whose z-score (largest of the last three
+    known months) is at least ``price_z``, holds the level at ``level`` or above while fresh.
+    ``price_z`` is the ``price_quantile`` of the monthly price z-scores of the ladder's price
+    series over the calibration window (alerts/calibrate.price_threshold)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    level: int = Field(ge=1, le=4)
+    price_z: float = Field(gt=0)
+    price_quantile: float = Field(gt=0, lt=1)
+
+
 class RiskModel(BaseModel):
     """The fitted risk model and the probability bands of the levels."""
 
@@ -119,6 +133,7 @@ class RiskModel(BaseModel):
     persist_up_days: int = Field(ge=0)
     persist_down_days: int = Field(ge=0)
     event_signal_share: float = Field(gt=0, le=1)
+    detection: Detection
 
     @model_validator(mode="after")
     def _check(self) -> RiskModel:

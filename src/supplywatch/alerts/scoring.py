@@ -343,6 +343,33 @@ def level_of(score_value: float, previous: int, ladder: Ladder) -> int:
     return entered
 
 
+def detection_floor(out: pd.DataFrame, ladder: Ladder) -> np.ndarray:
+    """The level a disruption already visible in the newest monthly figures holds each row at
+    (ladder ``model.detection``; 0: none): a fresh monthly trade signal of at least
+    ``event_signal_share``, or a price rise with a z-score of at least ``price_z`` among the
+    last three known months of a fresh series. Freshness from the stored dates (the same
+    limits as the factors), so stored rows relevel the same way. Rows not scored get none."""
+    m = ladder.model
+    day = pd.to_datetime(out["available_date"])
+
+    def fresh(col: str, limit: int) -> np.ndarray:
+        ok: np.ndarray = _age_ok(day, pd.to_datetime(out[col]), limit).to_numpy(dtype=bool)
+        return ok
+
+    sig = pd.to_numeric(out["monthly_signal_share"], errors="coerce").to_numpy(dtype=float)
+    z = pd.to_numeric(out["price_change_z"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        trade = fresh("monthly_available_date", ladder.max_monthly_trade_age_days) & (
+            sig >= m.event_signal_share
+        )
+        price = fresh("price_available_date", ladder.max_price_age_days) & (
+            z >= m.detection.price_z
+        )
+    scored = out["item_state_code"].isin(["scored", "partial"]).to_numpy()
+    out_level: np.ndarray = np.where((trade | price) & scored, m.detection.level, 0)
+    return out_level.astype(np.int16)
+
+
 def levels(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     """Levels over each item and importer's dates in order (a row that is not scored has
     level 0 and restarts the history).
@@ -351,7 +378,8 @@ def levels(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     without an event takes effect only once the new band has held ``persist_up_days`` (rises) or
     ``persist_down_days`` (falls); an event (the active measures change, or a fresh monthly
     trade signal of at least ``event_signal_share``) applies it at once; then raised to the
-    floor an active supply measure sets. ``baseline_alert_level``: the hand-weighted score on
+    floor an active supply measure sets and to the detection floor (``detection_floor``).
+    ``baseline_alert_level``: the hand-weighted score on
     the score thresholds (hysteresis points), with the same floor: what the back-test compares
     with. Also the level before, the change flag and the date since when the level holds."""
     out = out.sort_values([*KEY, "available_date"], kind="stable").reset_index(drop=True)
@@ -369,6 +397,7 @@ def levels(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
     vint = out["monthly_available_date"].astype("datetime64[ns]").to_numpy()
     days = out["available_date"].to_numpy()
     m = ladder.model
+    detect = detection_floor(out, ladder)
     up = np.timedelta64(m.persist_up_days, "D")
     down = np.timedelta64(m.persist_down_days, "D")
     n = len(out)
@@ -405,12 +434,13 @@ def levels(out: pd.DataFrame, ladder: Ladder) -> pd.DataFrame:
                 wait = up if cand > cur else down
                 if days[i] - pending[1] >= wait:
                     cur, pending = cand, None
-        lv = max(cur, int(floors[i]))
+        lv = max(cur, int(floors[i]), int(detect[i]))
         if lv != shown:
             start = days[i]
         prev_level[i], level[i], since[i] = shown, lv, start
         shown = lv
     out["alert_level"] = level
+    out["detection_floor_level"] = detect
     out["baseline_alert_level"] = base
     out["previous_alert_level"] = prev_level
     out["is_level_change"] = level != prev_level

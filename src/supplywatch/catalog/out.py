@@ -392,6 +392,14 @@ OUT_FIELDS: list[Field] = [
         constraint="{col} BETWEEN 0 AND 4",
     ),
     Field(
+        "detection_floor_level",
+        "SMALLINT",
+        "The level a disruption already visible in the newest monthly figures sets as a floor "
+        "(a fresh monthly trade signal, or a price z-score at or above the ladder's "
+        "detection threshold; 0: none).",
+        constraint="{col} BETWEEN 0 AND 4",
+    ),
+    Field(
         "is_measure_review",
         "BOOLEAN",
         "A measure counts because its suspension has expired with no later decision known.",
@@ -640,12 +648,14 @@ OUT_TABLES: list[Table] = [
             "is_level_change",
             "level_since_date",
             "measure_floor_level",
+            "detection_floor_level",
             "ladder_version_code",
         ),
         (*_KEY, "available_date"),
         required=(
             "item_state_code",
             "alert_level",
+            "detection_floor_level",
             "baseline_alert_level",
             "previous_alert_level",
             "is_level_change",

@@ -409,7 +409,10 @@ def calibrate(
     """Recompute the baseline score thresholds and (--model) the risk model's coefficients
     by the ladder's documented rules (prints them; copy them into ladder.yml)."""
     svc = _services(ctx)
-    out: dict[str, Any] = {"thresholds": svc.calibrate()}
+    out: dict[str, Any] = {
+        "thresholds": svc.calibrate(),
+        "detection_price_z": svc.calibrate_detection(),
+    }
     if model:
         fits, report = svc.fit_model()
         out["model"] = {

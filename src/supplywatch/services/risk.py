@@ -190,7 +190,7 @@ class RiskServices(MeasuresServices):
         marks = ", ".join("?" * len(importers))
         return con.execute(
             f"""SELECT f.*, l.alert_level, l.baseline_alert_level, l.previous_alert_level,
-                l.level_since_date
+                l.level_since_date, l.detection_floor_level
             FROM ({as_of_sql(TABLES[F], when)}) f
             JOIN ({as_of_sql(TABLES[L], when)}) l
               USING (item_kind_code, item_id, importer_id)
@@ -207,7 +207,7 @@ class RiskServices(MeasuresServices):
         return con.execute(
             f"""SELECT * FROM (
                 SELECT f.*, l.alert_level, l.previous_alert_level, l.level_since_date,
-                    l.is_level_change, lag(f.item_state_code) OVER (
+                    l.detection_floor_level, l.is_level_change, lag(f.item_state_code) OVER (
                         PARTITION BY l.item_id, l.importer_id ORDER BY l.available_date
                     ) AS _previous_state
                 FROM {L} l JOIN {F} f
@@ -671,6 +671,23 @@ class RiskServices(MeasuresServices):
         tl = self.levels_on(months, list(SERVICE_IMPORTER_IDS), "material")
         scores = tl[tl["item_state_code"] == "scored"]["score_points"].to_numpy(dtype=float)
         return cal.thresholds(scores, ladder)
+
+    def calibrate_detection(self) -> float:
+        """The detection floor's price z-score by the ladder's documented rule."""
+        import ibis
+
+        from supplywatch.indicators.signals import price_signals
+
+        ladder = load_ladder()
+        start, end = (pd.Timestamp(d) for d in ladder.calibration.window)
+        with self._store(read_only=True) as con:
+            t = ibis.duckdb.from_connection(con).table("core_pinksheet__monthly_prices")
+            series = list(ladder.price_series.values())
+            p = price_signals(t.filter(t.commodity_name_wb.isin(series)))
+            df = p.select("period_start_date", "price_change_z").to_pandas()
+        when = pd.to_datetime(df["period_start_date"])
+        z = df.loc[(when >= start) & (when <= end), "price_change_z"]
+        return cal.price_threshold(pd.to_numeric(z).to_numpy(dtype=float), ladder)
 
 
 def _no_row(item: str, importer: str, when: date, ladder: Ladder) -> dict[str, Any]:
