@@ -92,8 +92,8 @@ def test_gallium_for_japan_reaches_alert_from_the_notice_day(
     assert before["measure_floor_level"] == 0 and before["baseline_alert_level"] < 3
     assert on["measure_floor_level"] == 3 and on["alert_level"] >= 3
     assert on["baseline_alert_level"] >= 3
-    assert before["risk_probability_share"] == pytest.approx(0.2980, abs=1e-4)
-    assert on["risk_probability_share"] == pytest.approx(0.5771, abs=1e-4)
+    assert before["risk_probability_share"] == pytest.approx(0.3191, abs=1e-4)
+    assert on["risk_probability_share"] == pytest.approx(0.6017, abs=1e-4)
     assert on["measure_exposure_share"] >= 0.25
     assert "MOFCOM/GACC Announcement 2023 No. 23" in on["active_measures_text"]
     assert on["supply_measures_factor"] > 0 and before["supply_measures_factor"] == 0

@@ -130,21 +130,21 @@ def test_backtest_on_dev_events(svc: Services) -> None:
     assert s["false_escalations_per_item_year"] is not None
     # the JSON keeps its summary and adds the per-class, per-split and baseline figures
     assert s["warned_at_t0"] == 54 and s["affected_item_importer_pairs_with_data"] == 60
-    assert s["auc_mean_by_offset"]["180"] == pytest.approx(0.584, abs=0.005)
+    assert s["auc_mean_by_offset"]["180"] == pytest.approx(0.505, abs=0.005)
     assert s["baseline"]["auc_mean_by_offset"]["180"] == pytest.approx(0.478, abs=0.005)
     pol = s["by_class"]["policy"]
-    assert pol["top_decile_at_180"] == "3 of 12" and pol["alert_within_1_day"] == "52 of 60"
+    assert pol["top_decile_at_180"] == "2 of 12" and pol["alert_within_1_day"] == "52 of 60"
     assert s["by_class"]["shock"]["affected_item_importer_pairs_with_data"] == 0  # no data
     assert set(s["by_split"]) == {"events_in_fit_period", "events_after_split"}
-    # the detection floor (price spikes) costs false escalations: 0.041 -> 0.060 per item-year
-    assert s["false_escalations_per_item_year"] == pytest.approx(0.060, abs=0.001)
+    # the detection floor (price spikes) costs false escalations (0.041 before it)
+    assert s["false_escalations_per_item_year"] == pytest.approx(0.0665, abs=0.001)
     assert s["goals"]["false_escalations<=0.05"]["met"] is False
     assert s["goals"]["policy_auc_180d>=0.85"]["met"] is False
     ree = ree_jpn["items"]["neodymium"]["model"]
     assert ree["lead_caution_days"] == 365 and ree["level_day_after"] == 3
     split = svc.backtest(EVENTS, end=date(2026, 11, 1), model="split").summary
     assert split["model_fit"] == "split"
-    assert split["auc_mean_by_offset"]["180"] == pytest.approx(0.538, abs=0.005)
+    assert split["auc_mean_by_offset"]["180"] == pytest.approx(0.543, abs=0.005)
 
 
 def test_shock_detected_from_the_monthly_price(svc: Services) -> None:
@@ -183,7 +183,7 @@ def test_risk_model_in_the_ladder_follows_its_rule(svc: Services) -> None:
         ), "ladder.yml model is stale: run `supplywatch calibrate --model --write`"
     assert report["split_fit"]["dates"] == "2002-01-01..2017-12-01"
     assert report["split_validation"]["dates"] == "2019-01-01..2025-11-01"
-    assert report["split_validation"]["auc"] == pytest.approx(0.715, abs=0.002)
+    assert report["split_validation"]["auc"] == pytest.approx(0.731, abs=0.002)
 
 
 def test_eu_supply_risk_parts(frames: Frames) -> None:
