@@ -59,6 +59,12 @@ class Principal:
         return org == self.org or org == "JOINT"
 
 
+def audit_orgs(org: str) -> frozenset[str]:
+    """The organisations whose audit entries an admin of ``org`` sees: those owning the
+    importers whose alerts it sees (KR: KR and the bloc's JOINT; JOINT: JOINT only)."""
+    return frozenset(IMPORTER_ORG[i] for i in ALERT_SCOPE[org])
+
+
 # --- secrets ------------------------------------------------------------------------------------
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

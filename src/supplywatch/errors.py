@@ -40,4 +40,9 @@ class UnknownCodeError(SupplywatchError):
 
 
 class ConfigError(SupplywatchError):
-    """Invalid configuration or request (unknown source name, bad option)."""
+    """Invalid configuration or request (unknown source name, bad option). ``field``: the
+    option or query parameter at fault, where one is (the API names it in ``loc``)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

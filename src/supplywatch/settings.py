@@ -71,6 +71,16 @@ class Settings(BaseSettings):
         description="Back-test result (JSON from `supplywatch backtest --out`) the API serves.",
     )
     cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure.")
+    # --- limits (issue #13) -------------------------------------------------------------------
+    max_request_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        gt=0,
+        description="Largest request body the API reads (413 above it, before authentication).",
+    )
+    max_csv_rows: int = Field(
+        default=10_000, gt=0, description="Rows of an uploaded CSV (stocks), header excluded."
+    )
+    max_csv_columns: int = Field(default=16, gt=0, description="Columns of an uploaded CSV.")
     clock_frozen_at: datetime | None = Field(
         default=None,
         description="Freeze the application's clock at this time (ISO 8601; tests and "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,6 +38,103 @@ READ_MAX_AGE_S = 60
 PUBLIC_DATA = tuple(
     API + p for p in ("/items", "/screen", "/explain", "/indicators", "/backtest", "/measures")
 )
+
+
+#: Sent with every response (the dashboard's pages and the API's JSON alike).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class Guard:
+    """Outermost ASGI layer: refuses a request body above ``max_bytes`` with 413 before any
+    route, authentication or parsing runs (by its Content-Length, or while it streams), and
+    adds the security headers to every response."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _v in message.get("headers", [])}
+                extra = [
+                    (k.lower().encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.lower().encode() not in have
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None:
+            try:
+                n = int(length)
+            except ValueError:
+                await _plain(send_with_headers, 400, "Content-Length is not a number")
+                return
+            if n > self.max_bytes:
+                await _plain(send_with_headers, 413, self._too_large())
+                return
+        # read the whole body here, up to the limit, before any route or parser sees it
+        # (FastAPI reads a body before resolving authentication, and turns an error while
+        # reading into a 400): a body without a length, or lying about it, stops at the limit
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away: nothing to answer
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await _plain(send_with_headers, 413, self._too_large())
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send_with_headers)
+
+    def _too_large(self) -> str:
+        return f"request body larger than {self.max_bytes:,} bytes"
+
+
+async def _plain(send: Any, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -110,7 +208,9 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
 
     @app.exception_handler(SupplywatchError)  # ConfigError, DataError, UnknownCodeError
     async def _422d(_r: Request, exc: SupplywatchError) -> JSONResponse:
-        return _problem(422, [{"loc": ["query"], "msg": str(exc), "type": "value_error"}])
+        field = getattr(exc, "field", None)
+        loc = ["query", field] if field else ["query"]
+        return _problem(422, [{"loc": loc, "msg": str(exc), "type": "value_error"}])
 
     @app.exception_handler(RequestValidationError)
     async def _422v(_r: Request, exc: RequestValidationError) -> JSONResponse:
@@ -151,6 +251,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         return Response(body, status_code=200, headers=headers, media_type=response.media_type)
 
     _mount_dashboard(app)
+    app.add_middleware(Guard, max_bytes=st.max_request_bytes)
     return app
 
 

@@ -64,11 +64,20 @@ def members_of(importer_id: str) -> tuple[str, ...]:
     return BLOC_MEMBERS if importer_id == BLOC_ID else (importer_id,)
 
 
+#: Codes the sources use for groups of countries: never an importer of their own.
+AGGREGATE_CODES = frozenset({"WLD", "R20", "ZA1", "PUS"})
+
+
 def encode_importer(code: str) -> str:
     """A valid importer id (BLOC or an ISO3 code), upper-cased; else UnknownCodeError."""
     key = code.strip().upper()
     if key == BLOC_ID:
         return key
+    if key in AGGREGATE_CODES:
+        raise UnknownCodeError(
+            f"{code!r} is an aggregate of countries, not an importer: choose BLOC (KR+JP) or "
+            "an ISO 3166-1 alpha-3 country code"
+        )
     try:
         return encode_iso3(key)
     except UnknownCodeError as exc:

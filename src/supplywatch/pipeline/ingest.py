@@ -135,6 +135,7 @@ def stage_source(
         log.info("source=%s snapshot=%s unchanged", spec.name, snap)
         return IngestResult(spec.name, "unchanged", snap, seconds=time.perf_counter() - started)
     counts = _stage(con, spec, paths, snap, say)
+    _check_rows(paths, counts, provenance)
     files = [
         (path.name, sha, path.stat().st_size, counts[path.name])
         for path, sha in zip(paths, shas, strict=True)
@@ -236,15 +237,31 @@ def build_out_layer(
 
 
 def _check_manifest(paths: list[Path], shas: list[str], provenance: Provenance) -> None:
-    """Bundled files must match the checksums of their manifest (catches truncation)."""
+    """Every bundled file must be in its manifest, with the same checksum (catches a changed
+    or truncated file); row counts are checked once read (``_check_rows``)."""
     expected = {f.name: f for f in provenance.files}
     for path, sha in zip(paths, shas, strict=True):
         rec = expected.get(path.name)
-        if rec is not None and rec.sha256 != sha:
+        if rec is None:
+            raise DataError(
+                str(path), "not listed in the bundle manifest: no checksum to check it against"
+            )
+        if rec.sha256 != sha:
             raise DataError(
                 str(path),
                 f"sha256 {sha[:12]}… differs from the manifest "
                 f"({rec.sha256[:12]}…, {rec.rows} rows): file changed or truncated",
+            )
+
+
+def _check_rows(paths: list[Path], counts: dict[str, int], provenance: Provenance) -> None:
+    """The rows read must be the manifest's (a file cut at a line boundary still parses)."""
+    expected = {f.name: f.rows for f in provenance.files}
+    for path in paths:
+        want, got = expected.get(path.name), counts[path.name]
+        if want is not None and want != got:
+            raise DataError(
+                str(path), f"{got:,} rows read, the manifest says {want:,}: file truncated?"
             )
 
 

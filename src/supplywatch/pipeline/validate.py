@@ -13,6 +13,8 @@ from supplywatch.errors import DataError
 from supplywatch.sources.base import CodeCheck, UnitCheck
 from supplywatch.store.duckdb_store import first_row
 
+_FLOATING = {"DOUBLE", "FLOAT", "REAL"}
+
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -49,6 +51,22 @@ def cast_columns(
                 column=source_names.get(name, name),
                 value=str(bad[1]),
             )
+        if f.dtype.upper() in _FLOATING or f.dtype.upper().startswith("DECIMAL"):
+            # NaN, Infinity and 1e400 (inf once cast) pass a `>= 0` check in SQL: refused here
+            bad = first_row(
+                con,
+                f"SELECT source_row_number, CAST({col} AS VARCHAR) FROM {src} "
+                f"WHERE {col} IS NOT NULL AND NOT isfinite(TRY_CAST({col} AS DOUBLE)) "
+                "ORDER BY source_row_number LIMIT 1",
+            )
+            if bad is not None:
+                raise DataError(
+                    file,
+                    "not a finite number (NaN and infinities are refused)",
+                    row=int(bad[0]),
+                    column=source_names.get(name, name),
+                    value=str(bad[1]),
+                )
         select.append(f"CAST({col} AS {f.dtype}) AS {col}")
     con.execute(
         f"CREATE TABLE {dst} AS SELECT {', '.join(select)}, "

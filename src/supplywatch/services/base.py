@@ -24,6 +24,23 @@ class ServicesBase:
         """Today by the application's clock (the default "as of" date)."""
         return today(self.clock)
 
+    def check_as_of(self, when: date) -> date:
+        """``when`` if the store can answer for it: from the start of the level history to
+        today by the clock. Before it nothing was known; after it is the future (an absurd
+        date such as 9999-12-31 would make every reader scan for nothing). ConfigError (HTTP
+        422, a clear CLI error) otherwise."""
+        from supplywatch.alerts.model import load_ladder
+        from supplywatch.errors import ConfigError
+
+        first, last = load_ladder().history_start, self.today()
+        if not first <= when <= last:
+            raise ConfigError(
+                f"as of {when}: outside the data's range {first} .. {last} (today); "
+                "choose a date in it",
+                field="as_of",
+            )
+        return when
+
     @contextmanager
     def _store(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.settings.db_path.exists():

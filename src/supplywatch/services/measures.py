@@ -162,6 +162,7 @@ class MeasuresServices(DataServices):
         """Measures known on ``as_of`` (newest first), each with its clauses, materials,
         codes, links and its status on that date; filters: imposer (ISO3), material (id or
         name), active controls only, one measure."""
+        self.check_as_of(as_of)
         imp = encode_iso3(imposer) if imposer else None
         mat = self.resolve_item(material) if material else None
         m = self._known("core_measures__measures", as_of)

@@ -278,6 +278,7 @@ class RiskServices(MeasuresServices):
         data, each with its reason."""
         kind = _kind(items)
         imp = encode_importer(importer)
+        self.check_as_of(as_of)
         bad = set(states or []) - set(_STATE_ORDER)
         if bad:
             raise ConfigError(f"unknown state(s) {sorted(bad)}; choose {', '.join(_STATE_ORDER)}")
@@ -384,6 +385,7 @@ class RiskServices(MeasuresServices):
         level history and evidence for one item and importer."""
         kind = _kind(items)
         imp = encode_importer(importer)
+        self.check_as_of(as_of)
         item_id = self.resolve_item(item) if kind == "material" else item
         names = self._names(kind)
         if item_id not in names:
@@ -497,6 +499,7 @@ class RiskServices(MeasuresServices):
     def dependence(self, item: str, importer: str, as_of: date) -> list[dict[str, Any]]:
         """Import dependence of one item per year, as known on ``as_of``."""
         imp = encode_importer(importer)
+        self.check_as_of(as_of)
         t = TABLES["out_supplywatch__yearly_dependence"]
         with self._out([imp], "material") as con:
             df = con.execute(
@@ -508,6 +511,7 @@ class RiskServices(MeasuresServices):
 
     def production(self, item: str, as_of: date) -> list[dict[str, Any]]:
         """World production concentration of one material per year, as known on ``as_of``."""
+        self.check_as_of(as_of)
         t = TABLES["out_supplywatch__yearly_production"]
         with self._store(read_only=True) as con:
             self._require_current(con)

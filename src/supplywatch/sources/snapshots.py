@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -130,6 +131,19 @@ def write_snapshot(
     return final
 
 
+def _plain_name(name: str) -> bool:
+    """A file name with no directory part: not absolute, no separator, not . or .."""
+    return (
+        bool(name)
+        and name not in {".", ".."}
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and not Path(name).is_absolute()
+        and not re.match(r"^[A-Za-z]:", name)
+    )
+
+
 def snapshot_source(path: Path) -> str:
     """The source name recorded in ``path/snapshot.json``."""
     meta = Path(path) / META
@@ -146,15 +160,24 @@ def read_snapshot(path: Path) -> tuple[Provenance, dict[str, Any]]:
     if not meta.is_file():
         raise DataError(str(meta), "not a snapshot directory (snapshot.json missing)")
     try:
-        raw = json.loads(meta.read_text(encoding="utf-8"))
+        raw = strict_json(meta.read_text(encoding="utf-8"))
         prov = Provenance.model_validate(raw["provenance"])
         query = raw.get("query", {})
         if not isinstance(query, dict):
             raise TypeError("query must be an object")
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError) as exc:
         raise DataError(str(meta), f"invalid snapshot record: {exc}") from exc
+    root = Path(path).resolve()
     for rec in prov.files:
+        if not _plain_name(rec.name):
+            raise DataError(
+                str(meta),
+                f"file name {rec.name!r} is not a plain name inside the snapshot directory",
+                column="provenance.files.name",
+            )
         f = Path(path) / rec.name
+        if f.resolve().parent != root:
+            raise DataError(str(meta), f"file {rec.name!r} resolves outside the snapshot")
         if not f.is_file():
             raise DataError(str(f), "listed in snapshot.json but missing")
         if f.stat().st_size != rec.size_bytes or sha256_file(f) != rec.sha256:
@@ -183,12 +206,34 @@ def trade_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
 
 
+def _no_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    v = float(text)
+    if not math.isfinite(v):
+        raise ValueError(f"{text} is out of the range of a number")
+    return v
+
+
+def strict_json(text: str | bytes) -> Any:
+    """``json.loads`` that refuses what the JSON standard does not allow and Python would
+    accept: NaN, Infinity, -Infinity and numbers beyond a double (1e400)."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+
+
 def decode_json(body: bytes, name: str) -> Any:
-    """Parsed JSON of a response body; a truncated or invalid body is a DataError naming it."""
+    """Parsed JSON of a response body; a truncated or invalid body, a non-finite number or
+    nesting too deep to parse is a DataError naming it."""
     try:
-        return json.loads(body)
+        return strict_json(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(name, f"not valid JSON (truncated response?): {exc}") from None
+    except ValueError as exc:
+        raise DataError(name, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise DataError(name, "not valid JSON: nested too deeply") from None
 
 
 def load_json(path: Path) -> Any:
@@ -207,7 +252,12 @@ def to_float(
     if isinstance(value, bool):
         raise DataError(str(file), "not a number", row=row, column=column, value=str(value))
     if isinstance(value, int | float):
-        return float(value)
+        v = float(value)
+        if not math.isfinite(v):
+            raise DataError(
+                str(file), "not a finite number", row=row, column=column, value=str(value)
+            )
+        return v
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"-?\d+(\.\d+)?", text):

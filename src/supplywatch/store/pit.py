@@ -133,7 +133,10 @@ def latest_on_grid(
     g = grid.assign(**{date_col: grid[date_col].astype("datetime64[ns]")})
     g = g.sort_values(date_col, kind="stable")
     if steps.empty or g.empty:  # nothing known at all: every date has nothing in force
-        return g.assign(**{by: pd.Series([None] * len(g), index=g.index, dtype=df[by].dtype)})
+        dtype = df[by].dtype
+        if pd.api.types.is_integer_dtype(dtype):  # NaN, as merge_asof gives for a miss
+            return g.assign(**{by: pd.Series(float("nan"), index=g.index, dtype="float64")})
+        return g.assign(**{by: pd.Series([None] * len(g), index=g.index, dtype=dtype)})
     out = pd.merge_asof(
         g,
         steps.sort_values("_step", kind="stable"),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from supplywatch import access
-from supplywatch.access import AccessDenied, Principal
+from supplywatch.access import IMPORTER_ORG, AccessDenied, Principal, audit_orgs
 from supplywatch.clock import today
 from supplywatch.services import Ladder
 from supplywatch.services import plans as cov
@@ -42,6 +42,15 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         with self._eval_lock:
             return self._evaluate_locked(trigger, as_of)
 
+    def evaluate_as(self, p: Principal, trigger: str = "manual") -> dict[str, Any]:
+        """An evaluation run for a signed-in user; the changes counted are those of the
+        importers whose alerts ``p`` sees (the other side's count would tell its stock-driven
+        changes)."""
+        out = self.evaluate(trigger=trigger)
+        by = out.pop("changes_by_importer")
+        out["changes"] = sum(n for imp, n in by.items() if p.can_see_alerts_of(imp))
+        return out
+
     def _evaluate_locked(self, trigger: str, as_of: date | None) -> dict[str, Any]:
         when = as_of or today(self.clock)
         ladder = self.services.ladder()
@@ -63,30 +72,39 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             )
             s.add(ev)
             s.flush()
-            covers = {imp: self._covers(s, imp, when, latest) for imp in SERVICE_IMPORTERS}
+            covers = {
+                imp: self._covers(s, imp, when, latest, shared_stocks_only=True)
+                for imp in SERVICE_IMPORTERS
+            }
             rows = sorted(now.to_dict("records"), key=lambda r: (r["item_id"], r["importer_id"]))
+            by_importer = dict.fromkeys(SERVICE_IMPORTERS, 0)
             for r in rows:
                 step = steps.get((r["item_id"], r["importer_id"]))
-                changes += self._apply_level(
-                    s, ev, ladder, snaps, r, step, covers[r["importer_id"]], when
-                )
+                n = self._apply_level(s, ev, ladder, snaps, r, step, covers[r["importer_id"]], when)
+                by_importer[r["importer_id"]] += n
+                changes += n
             ev.n_items = len(rows)
             ev.n_changes = changes
             ev.finished_at = self.clock.now()
-            self._audit(
-                s,
-                None,
-                "evaluation.finished",
-                "evaluation",
-                str(ev.id),
-                {"trigger": trigger, "as_of": when.isoformat(), "changes": changes},
-            )
+            # one entry per organisation, with its importer's count only: a total would let
+            # one side subtract its own changes and learn the other's (stock-driven) ones
+            for imp, n in by_importer.items():
+                self._audit(
+                    s,
+                    None,
+                    "evaluation.finished",
+                    "evaluation",
+                    str(ev.id),
+                    {"trigger": trigger, "as_of": when.isoformat(), "importer": imp, "changes": n},
+                    org=IMPORTER_ORG[imp],
+                )
             eid = ev.id
         return {
             "evaluation_id": eid,
             "as_of": when.isoformat(),
             "items": len(rows),
             "changes": changes,
+            "changes_by_importer": by_importer,
         }
 
     def _apply_level(
@@ -147,6 +165,7 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
                 "alert",
                 str(a.id),
                 {"to_level": level, "state": now["item_state_code"]},
+                org=IMPORTER_ORG[imp],
             )
         if level == 0:
             return 1
@@ -158,7 +177,15 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         if open_a is not None:
             open_a.occurrences += 1
             open_a.updated_at = at
-            self._audit(s, None, "alert.repeated", "alert", str(open_a.id), {"on": str(changed_on)})
+            self._audit(
+                s,
+                None,
+                "alert.repeated",
+                "alert",
+                str(open_a.id),
+                {"on": str(changed_on)},
+                org=IMPORTER_ORG[imp],
+            )
             return 1
         same = s.scalar(
             select(Alert).where(
@@ -188,7 +215,15 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         )
         s.add(a)
         s.flush()
-        self._audit(s, None, "alert.raised", "alert", str(a.id), {"level": level, "previous": prev})
+        self._audit(
+            s,
+            None,
+            "alert.raised",
+            "alert",
+            str(a.id),
+            {"level": level, "previous": prev},
+            org=IMPORTER_ORG[imp],
+        )
         self._queue_webhooks(s, a, ladder)
         return 1
 
@@ -292,11 +327,13 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             return _alert_public(a, self.services.ladder())
 
     def audit(self, p: Principal, limit: int, offset: int) -> Page:
-        """The audit log: admins see their organisation's actions and the system's."""
+        """The audit log (admins): the entries of the organisations whose data the admin may
+        see (its own and the bloc's: ``audit_orgs``) and the system entries of no
+        organisation, which carry no tenant's data (decision 0007)."""
         p.require("admin")
-        q = select(AuditEntry)
-        if p.org != "JOINT":
-            q = q.where((AuditEntry.org_code == p.org) | (AuditEntry.org_code.is_(None)))
+        q = select(AuditEntry).where(
+            AuditEntry.org_code.in_(audit_orgs(p.org)) | AuditEntry.org_code.is_(None)
+        )
         with self.sessions() as s:
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
             rows = s.scalars(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))

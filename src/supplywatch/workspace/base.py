@@ -129,12 +129,16 @@ class WorkspaceBase:
         entity: str,
         entity_id: str,
         detail: dict[str, Any],
+        org: str | None = None,
     ) -> None:
+        """One audit entry. It belongs to ``org`` (the organisation whose data it concerns:
+        a system entry about an importer's alert belongs to that importer's organisation),
+        else to the actor's; an entry of no organisation carries no tenant's data."""
         s.add(
             AuditEntry(
                 at=self.clock.now(),
                 actor=actor.username if actor else SYSTEM,
-                org_code=actor.org if actor else None,
+                org_code=org if org is not None else (actor.org if actor else None),
                 action=action,
                 entity=entity,
                 entity_id=entity_id,

@@ -231,7 +231,7 @@ class NoticesMixin(AlertsMixin):
                     {"measure_id": entry["measure_id"], "registry_file": path.name},
                 )
         out = self._full(c)
-        out["evaluation"] = self.evaluate(trigger="measure")
+        out["evaluation"] = self.evaluate_as(p, trigger="measure")
         return out
 
     def _reviewed(self, c: NoticeCandidate, p: Principal, status: str, comment: str | None) -> None:

@@ -13,6 +13,7 @@ from supplywatch.catalog.out import STATES
 from supplywatch.clock import today
 from supplywatch.state import db
 from supplywatch.state.models import (
+    AuditEntry,
     Evaluation,
 )
 from supplywatch.workspace.base import (
@@ -136,11 +137,24 @@ class RiskMixin(WorkspaceBase):
             self._audit(s, p, "store.ingest", "store", "bundle", {"sources": len(res)})
         return [{"source": r.source, "status": r.status, "rows": r.rows} for r in res]
 
-    def last_evaluation(self, _p: Principal) -> dict[str, Any] | None:
+    def last_evaluation(self, p: Principal) -> dict[str, Any] | None:
+        """The last evaluation; its changes are counted over the importers whose alerts ``p``
+        sees (from the evaluation's per-organisation audit entries), never the total."""
         with self.sessions() as s:
             ev = s.scalar(select(Evaluation).order_by(Evaluation.id.desc()).limit(1))
             if ev is None:
                 return None
+            entries = s.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action == "evaluation.finished",
+                    AuditEntry.entity_id == str(ev.id),
+                )
+            )
+            changes = sum(
+                int(e.detail.get("changes", 0))
+                for e in entries
+                if p.can_see_alerts_of(str(e.detail.get("importer")))
+            )
             return {
                 "id": ev.id,
                 "as_of": ev.as_of_date.isoformat(),
@@ -149,5 +163,5 @@ class RiskMixin(WorkspaceBase):
                 "started_at": _aware(ev.started_at).isoformat(),
                 "finished_at": _aware(ev.finished_at).isoformat() if ev.finished_at else None,
                 "items": ev.n_items,
-                "changes": ev.n_changes,
+                "changes": changes,
             }

@@ -86,14 +86,43 @@ class StocksMixin(WorkspaceBase):
             raise InputError([{"loc": [filename], "msg": f"not UTF-8: {exc}"}]) from exc
         reader = csv.DictReader(io.StringIO(text, newline=""))
         need = ["item_id", "holder", "quantity_t", "as_of_date"]
-        rows = []
+        st = self.settings
+        rows: list[dict[str, Any]] = []
         try:
-            missing = [c for c in need if c not in (reader.fieldnames or [])]
+            header = [c.strip() for c in (reader.fieldnames or [])]
+            if len(header) > st.max_csv_columns:
+                raise InputError(
+                    [
+                        {
+                            "loc": [filename, "row 1"],
+                            "msg": f"{len(header)} columns; at most {st.max_csv_columns}",
+                        }
+                    ]
+                )
+            dup = sorted({c for c in header if header.count(c) > 1})
+            if dup:  # csv.DictReader would keep the last one silently
+                raise InputError(
+                    [
+                        {"loc": [filename, "row 1", c], "msg": "column appears more than once"}
+                        for c in dup
+                    ]
+                )
+            missing = [c for c in need if c not in header]
             if missing:
                 raise InputError(
                     [{"loc": [filename, "row 1"], "msg": f"missing column(s) {', '.join(missing)}"}]
                 )
+            reader.fieldnames = header
             for r in reader:
+                if len(rows) >= st.max_csv_rows:
+                    raise InputError(
+                        [
+                            {
+                                "loc": [filename, f"row {reader.line_num}"],
+                                "msg": f"more than {st.max_csv_rows:,} rows; split the file",
+                            }
+                        ]
+                    )
                 if None in r:
                     raise InputError(
                         [{"loc": [filename, f"row {reader.line_num}"], "msg": "too many fields"}]
@@ -206,7 +235,7 @@ class StocksMixin(WorkspaceBase):
     def cover(self, p: Principal, importer: str, as_of: date | None = None) -> list[dict[str, Any]]:
         """Days of cover per item. KOR / JPN: the owning organisation only, in detail. BLOC:
         everyone, as aggregates (days of cover and gap; no organisation's tonnes)."""
-        when = as_of or today(self.clock)
+        when = self.services.check_as_of(as_of or today(self.clock))
         if importer not in SERVICE_IMPORTERS:
             raise InputError([{"loc": ["query", "importer"], "msg": ", ".join(SERVICE_IMPORTERS)}])
         if importer != BLOC_ID and access.IMPORTER_ORG[importer] != p.org:
@@ -216,7 +245,7 @@ class StocksMixin(WorkspaceBase):
             covers = self._covers(s, importer, when, latest)
         out = []
         for c in covers.values():
-            row = _cover_evidence(c, importer)
+            row = _cover_evidence(c, importer, viewer=p.org)
             if importer != BLOC_ID:
                 row["stock_t"] = c.stock_t
                 row["by_holder_t"] = c.by_holder_t
@@ -240,23 +269,31 @@ class StocksMixin(WorkspaceBase):
         importer: str,
         when: date,
         latest: dict[tuple[str, str], dict[str, Any]],
+        shared_stocks_only: bool = False,
     ) -> dict[str, cov.Cover]:
-        """Cover of every item that has stock entries for the importer's organisation(s)."""
+        """Cover of every item that has stock entries for the importer's organisation(s).
+        ``shared_stocks_only`` (the bloc's level): only the stocks every organisation may see
+        (the joint pool) and public consumption count, so a level that both sides see never
+        moves with one side's confidential entries (decision 0007)."""
         orgs: tuple[str, ...] = ORGS if importer == BLOC_ID else (access.IMPORTER_ORG[importer],)
-        levels = self._stock_levels(s, orgs, when)
+        stock_orgs = (JOINT_ORG,) if shared_stocks_only and importer == BLOC_ID else orgs
+        levels = self._stock_levels(s, stock_orgs, when)
         items = sorted({k[1] for k in levels})
         tgt_org = JOINT_ORG if importer == BLOC_ID else orgs[0]
         targets = {
             t.item_id: (t.target_days, t.basis)
             for t in s.scalars(select(StockTarget).where(StockTarget.org_code == tgt_org))
         }
-        entered = self._entered_consumption(s, orgs, when)
+        # the bloc's shared level: public (apparent) consumption only, since entered
+        # consumption is as confidential as stock
+        shared = shared_stocks_only and importer == BLOC_ID
+        entered = {} if shared else self._entered_consumption(s, orgs, when)
         out = {}
         for item in items:
             out[item] = cov.cover_for(
                 item,
                 levels,
-                orgs,
+                stock_orgs,
                 self._consumption(latest, entered, importer, orgs, item),
                 targets.get(item, targets.get("*", (None, None))),
             )
@@ -354,16 +391,22 @@ def _stock_public(e: StockEntry) -> dict[str, Any]:
     }
 
 
-def _cover_evidence(c: cov.Cover | None, importer: str) -> dict[str, Any]:
+def _cover_evidence(
+    c: cov.Cover | None, importer: str, viewer: str | None = None
+) -> dict[str, Any]:
     """Cover as evidence: national detail stays with its owner (the caller checks), the bloc
-    shows only aggregates."""
+    shows only aggregates, and only to a viewer for whom at least two *other* national
+    organisations contribute (decision 0007): a national viewer knows its own stock, so with
+    one other contributor the aggregate minus its own would be the other's stock. ``viewer``
+    None: the bloc level's evidence, built from shared stocks only."""
     if c is None:
         return {"status": "no data", "cover_days": None}
-    withheld = (
-        importer == BLOC_ID and len(set(c.orgs) - {JOINT_ORG}) < 2 and c.cover_days is not None
-    )
-    if withheld:  # one country's stock alone: the aggregate would reveal it to the other side
-        status = "withheld: fewer than two national contributors"
+    others = set(c.orgs) - {JOINT_ORG} - ({viewer} if viewer else set())
+    withheld = importer == BLOC_ID and len(others) < 2 and c.cover_days is not None
+    if viewer is None and importer == BLOC_ID:
+        withheld = False  # built from the joint pool only: visible to every organisation
+    if withheld:
+        status = "withheld: fewer than two national contributors besides the viewer's organisation"
     else:
         status = "ok" if c.cover_days is not None else "no data"
     return {

@@ -113,7 +113,16 @@ class WebhooksMixin(WorkspaceBase):
                 elif d.attempts >= st.webhook_max_attempts:
                     d.status = "failed"
                     failed += 1
-                    self._audit(s, None, "webhook.failed", "delivery", str(did), {"error": err})
+                    hook = s.get(Webhook, d.webhook_id)
+                    self._audit(
+                        s,
+                        None,
+                        "webhook.failed",
+                        "delivery",
+                        str(did),
+                        {"error": err},
+                        org=hook.org_code if hook is not None else None,
+                    )
                 else:
                     delay = st.webhook_backoff_s * 2 ** (d.attempts - 1)
                     d.next_attempt_at = self.clock.now() + timedelta(seconds=delay)

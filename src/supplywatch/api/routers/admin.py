@@ -16,7 +16,7 @@ router = APIRouter(tags=["admin"], prefix="/admin")
 def evaluate(p: Me, ws: WS) -> dict[str, Any]:
     """Re-run the risk engine now and raise alerts for level changes."""
     p.require("admin")
-    return ws.evaluate(trigger="manual")
+    return ws.evaluate_as(p)
 
 
 @router.get("/evaluations/last")
