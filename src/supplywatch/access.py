@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from supplywatch.catalog.importers import ALERT_SCOPE, IMPORTER_ORG, ORG_IMPORTER, ORGS
 
@@ -95,6 +97,79 @@ def new_token(prefix: str = "sw_") -> str:
 
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def csrf_for(cookie: str) -> str:
+    """The CSRF token of a session: derived from its cookie (which scripts cannot read), so
+    it is never stored; the database holds only its hash."""
+    return hashlib.sha256(b"supplywatch-csrf|" + cookie.encode()).hexdigest()
+
+
+def destination_problem(url: str, allow_hosts: list[str]) -> str | None:
+    """Why a webhook may not be sent to ``url`` (None: it may): not http(s), no host, or a
+    host resolving to a loopback, private, link-local, unspecified, multicast or reserved
+    address (the service itself, its network, cloud metadata), unless the host is in
+    ``allow_hosts``. Checked when the webhook is created and again before each delivery
+    (the name may resolve elsewhere by then)."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "not a valid URL"
+    if parts.scheme not in {"http", "https"}:
+        return "http(s) URL expected"
+    if not host:
+        return "the URL has no host"
+    if parts.username or parts.password:
+        return "credentials in the URL are not allowed"
+    if host in allow_hosts:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80))
+    except (OSError, UnicodeError):
+        return "the host does not resolve"
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if (
+            ip.is_loopback
+            or ip.is_private
+            or ip.is_link_local
+            or ip.is_unspecified
+            or ip.is_multicast
+            or ip.is_reserved
+        ):
+            return "the host resolves to a loopback, private or link-local address"
+    return None
+
+
+class SecretBox:
+    """Encrypts secrets that must be used again (webhook signing keys) with a key kept in a
+    0600 file beside the state (Fernet: AES-128-CBC + HMAC-SHA256)."""
+
+    PREFIX = "fernet:"
+
+    def __init__(self, key_file: Path) -> None:
+        from cryptography.fernet import Fernet
+
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(Fernet.generate_key())
+        self._f = Fernet(key_file.read_bytes().strip())
+
+    def seal(self, secret: str) -> str:
+        return self.PREFIX + self._f.encrypt(secret.encode()).decode()
+
+    def open(self, stored: str) -> str:
+        """The secret; a value stored before encryption (no prefix) is returned as is."""
+        if not stored.startswith(self.PREFIX):
+            return stored
+        return self._f.decrypt(stored[len(self.PREFIX) :].encode()).decode()
 
 
 def sign_payload(secret: str, timestamp: str, body: bytes) -> str:

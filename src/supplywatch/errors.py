@@ -39,6 +39,22 @@ class UnknownCodeError(SupplywatchError):
     """A code (country, HS, material) that is not in its code list."""
 
 
+class StoreBusy(SupplywatchError):  # noqa: N818 - reads as its HTTP meaning (503)
+    """The store is held by an ingest longer than a reader waits (HTTP 503, Retry-After)."""
+
+    def __init__(self, message: str, retry_after_s: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class TimedOut(SupplywatchError):  # noqa: N818
+    """A request ran past its time limit and was stopped (HTTP 503, Retry-After)."""
+
+    def __init__(self, message: str, retry_after_s: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class ConfigError(SupplywatchError):
     """Invalid configuration or request (unknown source name, bad option). ``field``: the
     option or query parameter at fault, where one is (the API names it in ``loc``)."""

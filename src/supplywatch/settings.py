@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=60.0, gt=0)
     http_max_retries: int = Field(default=5, ge=0)
     memory_limit: str = Field(default="4GB", description="DuckDB memory_limit.")
+    store_lock_wait_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a reader waits for the store while an ingest holds it (then "
+        "503 with Retry-After).",
+    )
     # --- shared service (supplywatch serve) ----------------------------------------------------
     database_url: str = Field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'service.sqlite'}",
@@ -58,6 +64,11 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins per username (and x4 per client) per window."
     )
     login_window_s: int = Field(default=300, gt=0, description="Login rate-limit window.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed (default: "
+        "none: the client is the TCP peer, whatever the header says).",
+    )
     watch_interval_s: float = Field(
         default=60.0, gt=0, description="How often the scheduler looks for a new ingest."
     )
@@ -65,6 +76,15 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=5, ge=1)
     webhook_backoff_s: float = Field(default=2.0, ge=0, description="First retry delay (x2).")
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Webhook hosts allowed although they resolve to a private, loopback or "
+        "link-local address (tests, an internal receiver you trust). Default: none.",
+    )
+    secret_key_file: Path = Field(
+        default=PROJECT_ROOT / "var" / "secret.key",
+        description="Key that encrypts webhook secrets at rest (created 0600 if missing).",
+    )
     scheduler_enabled: bool = Field(default=True, description="Run the APScheduler jobs.")
     backtest_results: Path = Field(
         default=PROJECT_ROOT / "docs" / "backtest-dev-events.json",
@@ -76,6 +96,12 @@ class Settings(BaseSettings):
         default=4 * 1024 * 1024,
         gt=0,
         description="Largest request body the API reads (413 above it, before authentication).",
+    )
+    request_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Time limit of a request (503 with Retry-After past it; the store query "
+        "is interrupted). Ingest and evaluation, which an admin starts, are not limited.",
     )
     max_csv_rows: int = Field(
         default=10_000, gt=0, description="Rows of an uploaded CSV (stocks), header excluded."

@@ -270,7 +270,11 @@ def test_jp_viewer_sees_no_kr_stocks_or_kor_alerts(
     bloc = {c["item_id"]: c for c in server.get("jp_viewer", "/stocks/cover", importer="BLOC")}
     graphite = bloc[KR_STOCK["item_id"]]
     brow = page.locator(f'[data-testid="cover-bloc-row"][data-item-id="{KR_STOCK["item_id"]}"]')
-    expect(brow.get_by_test_id("cover-days")).to_have_text(f"{graphite['cover_days']:.1f}")
+    # both sides hold graphite: the bloc's figure less Japan's own would be Korea's, so Japan
+    # does not get it (decision 0007); the row says why, with no number
+    assert graphite["cover_days"] is None and graphite["gap_days"] is None
+    expect(brow.get_by_test_id("cover-status")).to_contain_text("withheld")
+    expect(brow.get_by_test_id("cover-days")).not_to_contain_text("1")
     expect(brow.get_by_test_id("cover-orgs")).to_have_text("JP, KR")
     expect(page.get_by_test_id("cover-importer")).to_have_value("JPN")
     # Japan's own cover: its own entry only (1,234 t private), never Korea's

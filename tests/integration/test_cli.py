@@ -19,6 +19,7 @@ def _cli(
         **os.environ,
         "SUPPLYWATCH_DB_PATH": str(tmp / "cli.duckdb"),
         "SUPPLYWATCH_BUNDLE_DIR": str(bundle),
+        "SUPPLYWATCH_DATABASE_URL": f"sqlite:///{tmp / 'service.sqlite'}",
         "COLUMNS": "200",
         **CLOCK_ENV,
         **(extra_env or {}),
@@ -104,6 +105,23 @@ def test_bad_file_error_names_file_row_column(tmp_path: Path) -> None:
         else lines[2].replace(",cc,", ",xx,", 1)
     )
     path.write_text("".join(lines), encoding="utf-8")
+    # changed without a new manifest: the checksum says so first
+    result = _cli(tmp_path, "ingest", bundle=bundle)
+    assert result.returncode == 2
+    assert (
+        "wgi_1996_2023_long.csv" in result.stderr and "differs from the manifest" in result.stderr
+    )
+    # a release whose manifest was regenerated with the bad file: the content check names it
+    for p in bundle.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    sealed = subprocess.run(
+        [sys.executable, "scripts/seal_manifest.py", str(bundle)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert sealed.returncode == 0, sealed.stderr
     result = _cli(tmp_path, "ingest", bundle=bundle)
     assert result.returncode == 2
     assert "wgi_1996_2023_long.csv" in result.stderr
@@ -269,3 +287,22 @@ def test_notices_extract_command(loaded: Path) -> None:
     [got] = json.loads(r.stdout)
     assert "antimony" in got["materials"] and "2617101000" in got["codes"]
     assert got["effective_dates"] == ["2024-09-15"]
+
+
+def test_cli_ingest_is_in_the_audit_log(loaded: Path) -> None:
+    """An ingest from the host's command line is audited in the service's state database,
+    with the OS user as actor and no organisation (it carries no tenant's data)."""
+    import sqlite3
+
+    con = sqlite3.connect(loaded / "service.sqlite")
+    try:
+        rows = con.execute(
+            "SELECT actor, org_code, action, entity_id, detail FROM audit_log ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows, "no audit entry"
+    actor, org, action, entity_id, detail = rows[0]
+    assert actor.startswith("cli:") and org is None
+    assert (action, entity_id) == ("store.ingest", "cli")
+    assert json.loads(detail)["sources"]["baci"] == "loaded"

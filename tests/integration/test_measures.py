@@ -148,3 +148,19 @@ def test_a_bad_registry_file_leaves_the_store_unchanged(tmp_path: Path, store_pa
         assert err.value.file.endswith("cn-2023-2024.yaml") and err.value.column
         assert state() == before
     con.close()
+
+
+def test_measures_without_a_legal_reference_are_named_by_their_id(
+    bundle_store: duckdb.DuckDBPyConnection,
+) -> None:
+    """A measure known only from reports (no legal reference) is named by its id in the
+    active-measures text, never as "nan"."""
+    texts = [
+        r[0]
+        for r in bundle_store.execute(
+            "SELECT DISTINCT active_measures_text FROM out_supplywatch__monthly_factors "
+            "WHERE active_measures_text IS NOT NULL"
+        ).fetchall()
+    ]
+    assert texts and not [t for t in texts if "nan cl." in t or "None cl." in t]
+    assert any("CN-SCTC-SB-EXPORT-DUTY cl. Sb export_tax" in t for t in texts)

@@ -115,6 +115,9 @@ def service_settings(store_path: Path, url: str, **kw: object) -> Settings:
         "scheduler_enabled": False,
         "backtest_results": ROOT / "docs" / "backtest-dev-events.json",
         "clock_frozen_at": NOW,
+        # the test receivers listen on the loopback address, which webhooks otherwise refuse
+        "webhook_allow_hosts": ["127.0.0.1"],
+        "secret_key_file": store_path.parent / "secret.key",
     }
     return Settings(**{**values, **kw})  # type: ignore[arg-type]
 

@@ -57,7 +57,10 @@ def test_cookie_session_csrf_logout_and_expiry(store_path: Path, db_url: str) ->
         clock.at += timedelta(hours=13)  # sessions live 12 h
         assert c.get("/api/v1/auth/me").status_code == 401
         clock.at -= timedelta(hours=13)
-        assert c.post("/api/v1/auth/logout").status_code == 204
+        # sign-out needs the CSRF header too (a cross-site form must not sign anyone out)
+        assert c.post("/api/v1/auth/logout").status_code == 403
+        out = c.post("/api/v1/auth/logout", headers={"X-CSRF-Token": body["csrf_token"]})
+        assert out.status_code == 204
         c.cookies.set("sw_session", cookie)
         assert c.get("/api/v1/auth/me").status_code == 401
     finally:

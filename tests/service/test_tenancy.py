@@ -58,8 +58,18 @@ TABLE: list[tuple[str, str, Any, Expect]] = [
     ("GET", "/api/v1/auth/me", None, everyone(200)),
     ("POST", "/api/v1/auth/tokens", {"label": "x"}, everyone(201)),
     ("DELETE", "/api/v1/auth/tokens/{own_token}", None, everyone(204)),
-    ("DELETE", "/api/v1/auth/tokens/{other_token}", None, everyone(404)),
+    # another user's token: only the admins who manage that (KR) user may revoke it
+    (
+        "DELETE",
+        "/api/v1/auth/tokens/{other_token}",
+        None,
+        lambda o, r: 204 if r == "admin" and o in {"KR", "JOINT"} else 404,
+    ),
+    ("GET", "/api/v1/auth/tokens", None, everyone(200)),
+    ("POST", "/api/v1/auth/password", "password", everyone(204)),
     ("POST", "/api/v1/users", "new_user", new_user_rule),
+    ("GET", "/api/v1/users", None, admins(200)),
+    ("PATCH", "/api/v1/users/{own_user}", {"is_active": True}, admins(200)),
     ("GET", "/api/v1/meta", None, everyone(200)),
     ("GET", "/api/v1/items?limit=5", None, everyone(200)),
     ("GET", "/api/v1/items/gallium", None, everyone(200)),
@@ -115,6 +125,8 @@ TABLE: list[tuple[str, str, Any, Expect]] = [
         admins(201),
     ),
     ("GET", "/api/v1/admin/webhooks/deliveries", None, admins(200)),
+    ("GET", "/api/v1/admin/webhooks", None, admins(200)),
+    ("DELETE", "/api/v1/admin/webhooks/999999", None, lambda _o, r: 404 if r == "admin" else 403),
     ("POST", "/api/v1/plans", PLAN, writers(201)),
     ("GET", "/api/v1/plans", None, everyone(200)),
     ("GET", "/api/v1/plans/{own_plan}", None, everyone(200)),
@@ -154,6 +166,7 @@ KEYS = (
     "own_notice",
     "other_notice",
     "connector_notice",
+    "own_user",
 )
 
 
@@ -248,6 +261,7 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
             "own_notice": str(notices[(org, role)]),
             "other_notice": str(others[(other_org[org], role)]),
             "connector_notice": str(connector),
+            "own_user": str(s.principal(org, role).user_id),  # type: ignore[attr-defined]
         }
         for method, template, body, expect in TABLE:
             path = template.format(**fill)
@@ -259,6 +273,10 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
                     "role": "viewer",
                     "password": "a-long-password",
                 }
+                got = s.client.request(method, path, json=b, headers=h).status_code
+            elif body == "password":  # to the same one: the other rows' tokens stay valid
+                pw = f"pw-{org.lower()}_{role}-0123"
+                b = {"current_password": pw, "new_password": pw}
                 got = s.client.request(method, path, json=b, headers=h).status_code
             else:
                 got = _request(s, method, path, b, h)

@@ -168,7 +168,8 @@ def apply(out: pd.DataFrame, frames: Any, min_exposure: float, floor_level: int)
     )
     j["floor"] = np.where(j["exposure"] >= min_exposure, floor_level, 0)
     j["text"] = [
-        f"{ref or mid} cl. {cl} {typ} ({imp} {'' if pd.isna(x) else f'{100 * x:.0f}% '}{b}; {st})"
+        f"{ref if isinstance(ref, str) and ref else mid} cl. {cl} {typ} "
+        f"({imp} {'' if pd.isna(x) else f'{100 * x:.0f}% '}{b}; {st})"
         for ref, mid, cl, typ, imp, x, b, st in zip(
             j["legal_reference_text"],
             j["measure_id"],

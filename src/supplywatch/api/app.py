@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -26,7 +29,8 @@ from supplywatch.api.routers import (
     risk,
     stocks,
 )
-from supplywatch.errors import SupplywatchError
+from supplywatch.deadline import DEADLINE
+from supplywatch.errors import StoreBusy, SupplywatchError, TimedOut
 from supplywatch.settings import Settings
 from supplywatch.workspace import Conflict, InputError, NotFound, RateLimited, Workspace
 
@@ -55,13 +59,19 @@ SECURITY_HEADERS = {
 }
 
 
+#: Long operations an admin starts on purpose: no request time limit.
+UNLIMITED = (API + "/admin/ingest", API + "/admin/evaluate")
+
+
 class Guard:
     """Outermost ASGI layer: refuses a request body above ``max_bytes`` with 413 before any
-    route, authentication or parsing runs (by its Content-Length, or while it streams), and
-    adds the security headers to every response."""
+    route, authentication or parsing runs (by its Content-Length, or while it streams); puts
+    a deadline of ``timeout_s`` on the request (store queries are interrupted at it, and an
+    answer not started by then is a 503 with Retry-After); adds the security headers to every
+    response."""
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: Any, max_bytes: int, timeout_s: float) -> None:
+        self.app, self.max_bytes, self.timeout_s = app, max_bytes, timeout_s
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -115,13 +125,44 @@ class Guard:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send_with_headers)
+        if scope.get("path", "").startswith(UNLIMITED):
+            await self.app(scope, replay, send_with_headers)
+            return
+        started = answered = False
+
+        async def send_once(message: Any) -> None:
+            nonlocal started
+            if answered:  # the 503 went out: what the late handler sends is dropped
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send_with_headers(message)
+
+        token = DEADLINE.set(time.monotonic() + self.timeout_s)
+        try:
+            task = asyncio.ensure_future(self.app(scope, replay, send_once))
+        finally:
+            DEADLINE.reset(token)
+        done, _ = await asyncio.wait({task}, timeout=self.timeout_s + 1.0)
+        if task in done:
+            task.result()
+            return
+        if not started:
+            answered = True
+            await _plain(
+                send_with_headers,
+                503,
+                f"the request took longer than {self.timeout_s:g} s and was stopped; try a "
+                "narrower request or later",
+                {"retry-after": str(int(self.timeout_s))},
+            )
+        await task  # finishes soon: its store query was interrupted at the deadline
 
     def _too_large(self) -> str:
         return f"request body larger than {self.max_bytes:,} bytes"
 
 
-async def _plain(send: Any, status: int, detail: str) -> None:
+async def _plain(send: Any, status: int, detail: str, extra: dict[str, str] | None = None) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -131,6 +172,7 @@ async def _plain(send: Any, status: int, detail: str) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *((k.encode(), v.encode()) for k, v in (extra or {}).items()),
             ],
         }
     )
@@ -191,7 +233,11 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         return _problem(401, str(exc), {"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(AccessDenied)
-    async def _403(_r: Request, exc: AccessDenied) -> JSONResponse:
+    async def _403(r: Request, exc: AccessDenied) -> JSONResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        p = getattr(r.state, "principal", None)
+        await run_in_threadpool(ws.record_denial, p, r.url.path, str(exc))
         return _problem(403, str(exc))
 
     @app.exception_handler(NotFound)
@@ -205,6 +251,23 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     @app.exception_handler(InputError)
     async def _422(_r: Request, exc: InputError) -> JSONResponse:
         return _problem(422, [{**e, "type": "value_error"} for e in exc.errors])
+
+    @app.exception_handler(StoreBusy)
+    async def _503b(_r: Request, exc: StoreBusy) -> JSONResponse:
+        return _problem(503, str(exc), {"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(TimedOut)
+    async def _503t(_r: Request, exc: TimedOut) -> JSONResponse:
+        return _problem(503, str(exc), {"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(duckdb.InterruptException)
+    async def _503i(_r: Request, _exc: duckdb.InterruptException) -> JSONResponse:
+        s = f"{st.request_timeout_s:g}"
+        return _problem(
+            503,
+            f"the request took longer than {s} s and was stopped; try a narrower request or later",
+            {"Retry-After": str(int(st.request_timeout_s))},
+        )
 
     @app.exception_handler(SupplywatchError)  # ConfigError, DataError, UnknownCodeError
     async def _422d(_r: Request, exc: SupplywatchError) -> JSONResponse:
@@ -251,7 +314,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         return Response(body, status_code=200, headers=headers, media_type=response.media_type)
 
     _mount_dashboard(app)
-    app.add_middleware(Guard, max_bytes=st.max_request_bytes)
+    app.add_middleware(Guard, max_bytes=st.max_request_bytes, timeout_s=st.request_timeout_s)
     return app
 
 

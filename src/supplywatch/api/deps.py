@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 
-from supplywatch.access import AccessDenied, NotAuthenticated, Principal
+from supplywatch.access import NotAuthenticated, Principal
 from supplywatch.workspace import Workspace
 
 SESSION_COOKIE = "sw_session"
@@ -30,18 +30,22 @@ def principal(
         str | None, Header(description="`Bearer <API token>` (or sign in for a session cookie)")
     ] = None,
 ) -> Principal:
-    """Bearer token, or the dashboard's session cookie (with its CSRF header on writes)."""
+    """Bearer token, or the dashboard's session cookie (with its CSRF header on writes). The
+    principal is kept on the request so that a later refusal can be audited with it."""
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthenticated("Authorization must be `Bearer <token>`")
-        return ws.principal_from_token(token.strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        raise NotAuthenticated("sign in or send an API token")
-    p, csrf = ws.principal_from_session(cookie)
-    if request.method not in _SAFE and request.headers.get(CSRF_HEADER) != csrf:
-        raise AccessDenied(f"missing or wrong {CSRF_HEADER} header")
+        p = ws.principal_from_token(token.strip())
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise NotAuthenticated("sign in or send an API token")
+        if request.method not in _SAFE:
+            p = ws.check_csrf(cookie, request.headers.get(CSRF_HEADER))
+        else:
+            p = ws.principal_from_session(cookie)[0]
+    request.state.principal = p
     return p
 
 

@@ -53,6 +53,33 @@ class UserPublic(BaseModel):
     role: Role
 
 
+class UserState(Strict):
+    is_active: bool
+
+
+class UserListed(BaseModel):
+    id: int
+    username: str
+    org: Org
+    role: Role
+    is_active: bool
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class TokenListed(BaseModel):
+    id: int
+    user: str
+    org: Org
+    label: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
 class TokenCreate(Strict):
     label: str = Field(min_length=1, max_length=100, examples=["nightly export"])
 

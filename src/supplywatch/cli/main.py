@@ -48,6 +48,20 @@ def _main(
     ctx.obj = Services(Settings())
 
 
+def _audit_ingest(svc: Any, results: list[Any]) -> None:
+    """The service's audit log records CLI ingests too (issue #13); a state database that
+    cannot be reached is said, not fatal: the store's load has happened."""
+    from supplywatch.state.db import audit_from_cli
+
+    detail = {"sources": {r.source: r.status for r in results}}
+    try:
+        audit_from_cli(
+            svc.settings.database_url, svc.clock.now(), "store.ingest", "store", "cli", detail
+        )
+    except Exception as exc:  # noqa: BLE001 - reported, the ingest itself succeeded
+        err.print(f"[yellow]warning:[/] the ingest was not written to the audit log: {exc}")
+
+
 @app.command(epilog="Examples: supplywatch ingest · supplywatch ingest --source wgi --force")
 def ingest(
     ctx: typer.Context,
@@ -70,6 +84,7 @@ def ingest(
     svc = _services(ctx)
     if snapshot is not None:
         results = [svc.ingest_snapshot(snapshot, force=force)]
+        _audit_ingest(svc, results)
         if fmt == Format.json:
             emit_json(console, [r.__dict__ for r in results])
         else:
@@ -86,6 +101,7 @@ def ingest(
     ) as bar:
         task = bar.add_task("ingest", total=None)
         results = svc.ingest(source, lambda msg: bar.update(task, description=msg), force=force)
+    _audit_ingest(svc, results)
     if fmt == Format.json:
         emit_json(console, [r.__dict__ for r in results])
         return

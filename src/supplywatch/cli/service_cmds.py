@@ -33,7 +33,18 @@ def register(app: typer.Typer) -> None:
         from supplywatch.api.app import create_app
 
         console.print(f"supplywatch on http://{host}:{port}/  (API docs: /docs)")
-        uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+        st = Settings()
+        uvicorn.run(
+            create_app(st),
+            host=host,
+            port=port,
+            log_level="info",
+            # X-Forwarded-For only from the configured proxies (uvicorn's default would
+            # believe any local peer): a rotating header must not rotate the client
+            proxy_headers=bool(st.trusted_proxies),
+            forwarded_allow_ips=",".join(st.trusted_proxies) or "",
+            timeout_graceful_shutdown=10,
+        )
 
     @users.command(
         "add",

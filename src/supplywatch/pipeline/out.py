@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 OUT_SOURCE = "out"
 #: Bump when the build's logic changes without a change of its declarations or the ladder.
-OUT_DEFINITION = "2026.11-4"
+OUT_DEFINITION = "2026.11-5"
 
 Say = Callable[[str], None]
 

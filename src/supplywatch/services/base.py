@@ -9,6 +9,7 @@ from datetime import date
 import duckdb
 
 from supplywatch.clock import Clock, clock_for, today
+from supplywatch.deadline import interrupt_at_deadline
 from supplywatch.settings import Settings
 from supplywatch.store.duckdb_store import connect
 
@@ -43,13 +44,20 @@ class ServicesBase:
 
     @contextmanager
     def _store(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        if read_only and not self.settings.db_path.exists():
-            con = connect(self.settings.db_path, memory_limit=self.settings.memory_limit)
+        st = self.settings
+        if read_only and not st.db_path.exists():
+            con = connect(
+                st.db_path, memory_limit=st.memory_limit, lock_wait_s=st.store_lock_wait_s
+            )
         else:
             con = connect(
-                self.settings.db_path, read_only=read_only, memory_limit=self.settings.memory_limit
+                st.db_path,
+                read_only=read_only,
+                memory_limit=st.memory_limit,
+                lock_wait_s=st.store_lock_wait_s,
             )
         try:
-            yield con
+            with interrupt_at_deadline(con):
+                yield con
         finally:
             con.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def _private(path: Path) -> None:
+    """Create the state file readable by its owner only (0600), and its WAL and shared-memory
+    companions too; an existing file is narrowed to 0600."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p == path or p.exists():
+            fd = os.open(p, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            p.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` (sqlite:///path or postgresql+psycopg://...)."""
     kwargs: dict[str, Any] = {"future": True}
@@ -25,6 +36,7 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private(Path(path))
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
@@ -70,3 +82,35 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
     with factory() as s, s.begin():
         yield s
+
+
+def audit_from_cli(
+    url: str, at: Any, action: str, entity: str, entity_id: str, detail: dict[str, Any]
+) -> None:
+    """One audit entry written by a command run on the host (``supplywatch ingest``): the
+    actor is ``cli:<OS user>``, of no organisation (the entry carries no tenant's data)."""
+    import getpass
+
+    from supplywatch.state.models import AuditEntry
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = str(os.getuid())
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as s, s.begin():
+            s.add(
+                AuditEntry(
+                    at=at,
+                    actor=f"cli:{who}"[:64],
+                    org_code=None,
+                    action=action,
+                    entity=entity,
+                    entity_id=entity_id,
+                    detail=detail,
+                )
+            )
+    finally:
+        engine.dispose()

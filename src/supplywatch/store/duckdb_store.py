@@ -10,6 +10,7 @@ import duckdb
 
 from supplywatch.catalog.countries import countries
 from supplywatch.catalog.tables import TABLES, ddl
+from supplywatch.errors import StoreBusy
 
 
 def connect(
@@ -37,8 +38,13 @@ def connect(
             break
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             held = "Could not set lock" in str(exc) or "different configuration" in str(exc)
-            if not held or time.monotonic() + delay > deadline:
+            if not held:
                 raise
+            if time.monotonic() + delay > deadline:
+                raise StoreBusy(
+                    f"the store {path.name} is held by an ingest; waited {lock_wait_s:g} s",
+                    retry_after_s=int(lock_wait_s),
+                ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     con.execute("SET enable_progress_bar = false")

@@ -96,6 +96,7 @@ class WorkspaceBase:
         self._http_post = http_post
         self._cache = _CACHE
         self._cache_lock = _CACHE_LOCK
+        self._login_locks: dict[str, threading.Lock] = {}
         self._key_locks = _KEY_LOCKS
         self._eval_lock = threading.Lock()
 

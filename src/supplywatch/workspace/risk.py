@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
@@ -17,12 +18,16 @@ from supplywatch.state.models import (
     Evaluation,
 )
 from supplywatch.workspace.base import (
+    Conflict,
     NotFound,
     Page,
     WorkspaceBase,
     _aware,
     page_of,
 )
+
+#: One ingest at a time in this process (two would both create the staging database).
+_INGEST_LOCK = threading.Lock()
 
 
 class RiskMixin(WorkspaceBase):
@@ -130,16 +135,25 @@ class RiskMixin(WorkspaceBase):
     def ingest(
         self, p: Principal, sources: list[str] | None = None, force: bool = False
     ) -> list[dict[str, Any]]:
-        """Load the bundled snapshot (admin); the scheduler re-evaluates afterwards."""
+        """Load the bundled snapshot (admin); the scheduler re-evaluates afterwards. One ingest
+        at a time: a second one while the first runs is refused (Conflict, HTTP 409)."""
         p.require("admin")
-        res = self.services.ingest(sources, force=force)
+        if not _INGEST_LOCK.acquire(blocking=False):
+            with db.transaction(self.sessions) as s:
+                self._audit(s, p, "store.ingest_refused", "store", "bundle", {"why": "running"})
+            raise Conflict("an ingest is already running; try again when it has finished")
+        try:
+            res = self.services.ingest(sources, force=force)
+        finally:
+            _INGEST_LOCK.release()
         with db.transaction(self.sessions) as s:
             self._audit(s, p, "store.ingest", "store", "bundle", {"sources": len(res)})
         return [{"source": r.source, "status": r.status, "rows": r.rows} for r in res]
 
-    def last_evaluation(self, p: Principal) -> dict[str, Any] | None:
+    def last_evaluation(self, p: Principal | None) -> dict[str, Any] | None:
         """The last evaluation; its changes are counted over the importers whose alerts ``p``
-        sees (from the evaluation's per-organisation audit entries), never the total."""
+        sees (from the evaluation's per-organisation audit entries), never the total. ``p``
+        None: the operator on the host (the scheduler, the CLI): every importer."""
         with self.sessions() as s:
             ev = s.scalar(select(Evaluation).order_by(Evaluation.id.desc()).limit(1))
             if ev is None:
@@ -153,7 +167,7 @@ class RiskMixin(WorkspaceBase):
             changes = sum(
                 int(e.detail.get("changes", 0))
                 for e in entries
-                if p.can_see_alerts_of(str(e.detail.get("importer")))
+                if p is None or p.can_see_alerts_of(str(e.detail.get("importer")))
             )
             return {
                 "id": ev.id,

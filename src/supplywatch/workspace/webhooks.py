@@ -19,6 +19,7 @@ from supplywatch.state.models import (
 )
 from supplywatch.workspace.base import (
     InputError,
+    NotFound,
     WorkspaceBase,
     _alert_public,
 )
@@ -28,8 +29,9 @@ class WebhooksMixin(WorkspaceBase):
     def add_webhook(self, p: Principal, url: str, secret: str) -> dict[str, Any]:
         p.require("admin")
         errors = []
-        if not url.startswith(("http://", "https://")):
-            errors.append({"loc": ["body", "url"], "msg": "http(s) URL expected"})
+        problem = access.destination_problem(url, self.settings.webhook_allow_hosts)
+        if problem:
+            errors.append({"loc": ["body", "url"], "msg": problem})
         if len(secret) < 16:
             errors.append({"loc": ["body", "secret"], "msg": "at least 16 characters"})
         if errors:
@@ -38,7 +40,7 @@ class WebhooksMixin(WorkspaceBase):
             w = Webhook(
                 org_code=p.org,
                 url=url,
-                secret=secret,
+                secret=self._secrets().seal(secret),
                 is_active=True,
                 created_by=p.username,
                 created_at=self.clock.now(),
@@ -85,22 +87,40 @@ class WebhooksMixin(WorkspaceBase):
         for did, url, secret, payload in due:
             body = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
             ts = str(int(self.clock.now().timestamp()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Supplywatch-Delivery": str(did),
-                "X-Supplywatch-Timestamp": ts,
-                "X-Supplywatch-Signature": access.sign_payload(secret, ts, body),
-            }
             code: int | None = None
             err: str | None = None
-            try:
-                r = post(url, content=body, headers=headers, timeout=st.webhook_timeout_s)
-                code = int(r.status_code)
-                ok = 200 <= code < 300
-                if not ok:
-                    err = f"HTTP {code}"
-            except Exception as exc:  # noqa: BLE001 - any transport failure is retried
-                ok, err = False, f"{type(exc).__name__}: {exc}"
+            problem = access.destination_problem(url, st.webhook_allow_hosts)
+            if problem:  # resolved elsewhere since it was created: not sent
+                ok, err = False, f"destination refused: {problem}"
+            else:
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Supplywatch-Delivery": str(did),
+                    "X-Supplywatch-Timestamp": ts,
+                    "X-Supplywatch-Signature": access.sign_payload(
+                        self._secrets().open(secret), ts, body
+                    ),
+                }
+                try:
+                    r = post(
+                        url,
+                        content=body,
+                        headers=headers,
+                        timeout=st.webhook_timeout_s,
+                        follow_redirects=False,
+                    )
+                    code = int(r.status_code)
+                    ok = 200 <= code < 300
+                    if not ok:
+                        err = (
+                            f"HTTP {code}: redirects are not followed"
+                            if 300 <= code < 400
+                            else f"HTTP {code}"
+                        )
+                except Exception:  # noqa: BLE001 - any transport failure is retried
+                    # no exception text: "connection refused" v "timed out" would tell the
+                    # admin which ports are open where the service runs
+                    ok, err = False, "no HTTP answer (connection failed or timed out)"
             with db.transaction(self.sessions) as s:
                 d = s.get(WebhookDelivery, did)
                 if d is None:
@@ -128,6 +148,42 @@ class WebhooksMixin(WorkspaceBase):
                     d.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
                     retried += 1
         return {"delivered": sent, "failed": failed, "retrying": retried}
+
+    def _secrets(self) -> access.SecretBox:
+        box: access.SecretBox | None = getattr(self, "_secret_box", None)
+        if box is None:
+            box = access.SecretBox(self.settings.secret_key_file)
+            self._secret_box = box
+        return box
+
+    def webhooks(self, p: Principal) -> list[dict[str, Any]]:
+        """The organisation's webhooks (never their secrets)."""
+        p.require("admin")
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(Webhook)
+                .where(Webhook.org_code == p.org, Webhook.is_active.is_(True))
+                .order_by(Webhook.id)
+            )
+            return [{"id": w.id, "org": w.org_code, "url": w.url, "is_active": True} for w in rows]
+
+    def delete_webhook(self, p: Principal, webhook_id: int) -> None:
+        """Stop a webhook of the admin's organisation: no more deliveries, its secret erased;
+        the row stays for the deliveries' history."""
+        p.require("admin")
+        with db.transaction(self.sessions) as s:
+            w = s.get(Webhook, webhook_id)
+            if w is None or w.org_code != p.org or not w.is_active:
+                raise NotFound(f"webhook {webhook_id}")
+            w.is_active = False
+            w.secret = ""
+            for d in s.scalars(
+                select(WebhookDelivery).where(
+                    WebhookDelivery.webhook_id == w.id, WebhookDelivery.status == "pending"
+                )
+            ):
+                d.status, d.last_error = "failed", "webhook deleted"
+            self._audit(s, p, "webhook.deleted", "webhook", str(w.id), {"url": w.url})
 
     def deliveries(self, p: Principal) -> list[dict[str, Any]]:
         p.require("admin")

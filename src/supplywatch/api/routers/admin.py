@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from supplywatch.api.deps import WS, Me
+from supplywatch.api.deps import WS, IdPath, Me
 from supplywatch.api.schemas import EvaluationPublic, WebhookCreate, WebhookPublic
 
 router = APIRouter(tags=["admin"], prefix="/admin")
@@ -44,6 +44,19 @@ def ingest(
 def add_webhook(body: WebhookCreate, p: Me, ws: WS) -> dict[str, Any]:
     """Level-change notifications, HMAC-SHA256 signed over `timestamp.body`."""
     return ws.add_webhook(p, body.url, body.secret)
+
+
+@router.get("/webhooks", response_model=list[WebhookPublic])
+def list_webhooks(p: Me, ws: WS) -> list[dict[str, Any]]:
+    """Your organisation's webhooks (never their secrets)."""
+    return ws.webhooks(p)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+def delete_webhook(webhook_id: IdPath, p: Me, ws: WS) -> Response:
+    """Stop a webhook: no more deliveries; its secret is erased."""
+    ws.delete_webhook(p, webhook_id)
+    return Response(status_code=204)
 
 
 @router.get("/webhooks/deliveries")

@@ -1307,7 +1307,7 @@
                   ? Object.entries(c.by_holder_t).map(([k, v]) => h("div", {}, tx("holder." + k), ": ", num(v, 1)))
                   : noData(),
               ),
-          h("td", { text: c.status }),
+          h("td", { testid: "cover-status", text: c.status }),
         ),
       ),
       "stocks.cover_empty",
