@@ -8,10 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import NOW, TEST_DATA
+from tests.conftest import TEST_DATA
 
 from supplywatch.services import Services
-from supplywatch.settings import Settings
 
 RECORDED = TEST_DATA / "comtrade" / "annual_KOR_M_2504_2023_excerpt.json"
 
@@ -33,20 +32,6 @@ def _transport() -> httpx.MockTransport:
     t = httpx.MockTransport(handler)
     t.seen = seen  # type: ignore[attr-defined]
     return t
-
-
-@pytest.fixture
-def services(tmp_path: Path, extracts: Path) -> Services:
-    svc = Services(
-        Settings(
-            db_path=tmp_path / "s.duckdb",
-            bundle_dir=extracts,
-            snapshot_dir=tmp_path / "snapshots",
-            clock_frozen_at=NOW,
-        )
-    )
-    svc.ingest(["hs"])
-    return svc
 
 
 def test_fetch_then_ingest(services: Services) -> None:

@@ -12,7 +12,6 @@ from tests.conftest import NOW, TEST_DATA
 
 from supplywatch.errors import DataError
 from supplywatch.services import Services
-from supplywatch.settings import Settings
 from supplywatch.sources.snapshots import decode_json, to_float
 
 RECORDED = TEST_DATA / "comtrade" / "annual_KOR_M_2504_2023_excerpt.json"
@@ -27,20 +26,6 @@ def _body(value: str) -> bytes:
     six[0]["primaryValue"] = "@@"
     text = json.dumps({"elapsedTime": "0.1 secs", "count": len(six), "data": six, "error": ""})
     return text.replace('"@@"', value).encode()
-
-
-@pytest.fixture
-def services(tmp_path: Path, extracts: Path) -> Services:
-    svc = Services(
-        Settings(
-            db_path=tmp_path / "s.duckdb",
-            bundle_dir=extracts,
-            snapshot_dir=tmp_path / "snapshots",
-            clock_frozen_at=NOW,
-        )
-    )
-    svc.ingest(["hs"])
-    return svc
 
 
 def _fetch(services: Services, body: bytes) -> Path:

@@ -324,6 +324,44 @@ def parse_files(
     return out
 
 
+#: One notice a list API named: (list entry, URL, file it is read from, row, page text).
+Listed = tuple[dict[str, Any], str, str, int, str | None]
+
+
+def listed_notices(
+    snapshot: Path, list_rows: Callable[[bytes, str], list[dict[str, Any]]]
+) -> tuple[dict[str, Any], list[Listed]]:
+    """The snapshot's query and every notice its list responses (``list_*`` files, read by
+    ``list_rows``) name, with the text of its page where the snapshot holds it (the page is
+    then the file and row 1); for the list APIs (mofcom_ec, mofcom_www)."""
+    prov, query = read_snapshot(snapshot)
+    urls = query.get("files") or {}
+    listed: dict[str, tuple[dict[str, Any], str, int]] = {}
+    pages: dict[str, str] = {}
+    for f in prov.files:
+        body = (Path(snapshot) / f.name).read_bytes()
+        if f.name.startswith("list_"):
+            for row, e in enumerate(list_rows(body, f.name), start=1):
+                listed.setdefault(e["url"], (e, f.name, row))
+            continue
+        if f.name not in urls:
+            raise DataError(
+                str(Path(snapshot) / "snapshot.json"),
+                "no URL recorded for a file",
+                column="query.files",
+                value=f.name,
+            )
+        pages[str(urls[f.name])] = f.name
+    out: list[Listed] = []
+    for url, (e, file_name, row) in listed.items():
+        text = None
+        if url in pages:
+            file_name, row = pages[url], 1
+            _title, text = page_text(decode((Path(snapshot) / file_name).read_bytes(), file_name))
+        out.append((e, url, file_name, row, text))
+    return query, out
+
+
 def parse(site: Site, snapshot: Path) -> list[NoticeDoc]:
     """Every notice a snapshot lists, with its page's text where the snapshot holds it."""
     prov, query = read_snapshot(snapshot)

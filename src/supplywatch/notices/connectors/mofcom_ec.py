@@ -26,7 +26,7 @@ from supplywatch.errors import ConfigError, DataError
 from supplywatch.notices.connectors import html_site
 from supplywatch.notices.connectors.base import NoticeDoc, Request
 from supplywatch.sources.http import HttpClient
-from supplywatch.sources.snapshots import read_snapshot, write_snapshot
+from supplywatch.sources.snapshots import write_snapshot
 
 SOURCE = "mofcom_ec"
 HOST = "http://exportcontrol.mofcom.gov.cn"
@@ -134,45 +134,20 @@ def fetch(
 
 def parse(snapshot: Path) -> list[NoticeDoc]:
     """Every notice the snapshot's list responses name, with its page's text where held."""
-    prov, query = read_snapshot(snapshot)
-    urls = query.get("files") or {}
-    listed: dict[str, tuple[dict[str, Any], str, int]] = {}
-    pages: dict[str, str] = {}
-    for f in prov.files:
-        body = (Path(snapshot) / f.name).read_bytes()
-        if f.name.startswith("list_"):
-            for row, e in enumerate(list_rows(body, f.name), start=1):
-                listed.setdefault(e["url"], (e, f.name, row))
-        else:
-            if f.name not in urls:
-                raise DataError(
-                    str(Path(snapshot) / "snapshot.json"),
-                    "no URL recorded for a file",
-                    column="query.files",
-                    value=f.name,
-                )
-            pages[str(urls[f.name])] = f.name
-    out = []
-    for url, (e, list_file, row) in listed.items():
-        text, file_name = None, list_file
-        if url in pages:
-            file_name, row = pages[url], 1
-            _title, text = html_site.page_text(
-                html_site.decode((Path(snapshot) / file_name).read_bytes(), file_name)
-            )
-        out.append(
-            NoticeDoc(
-                source=SOURCE,
-                doc_id=url.removeprefix(HOST),
-                url=url,
-                title=e["title"],
-                published=e["published"],
-                language="zh",
-                text=text,
-                file_name=file_name,
-                row=row,
-                agency="商务部",
-                kind="公告",
-            )
+    _query, listed = html_site.listed_notices(snapshot, list_rows)
+    return [
+        NoticeDoc(
+            source=SOURCE,
+            doc_id=url.removeprefix(HOST),
+            url=url,
+            title=e["title"],
+            published=e["published"],
+            language="zh",
+            text=text,
+            file_name=file_name,
+            row=row,
+            agency="商务部",
+            kind="公告",
         )
-    return out
+        for e, url, file_name, row, text in listed
+    ]
