@@ -114,3 +114,61 @@ def test_security_headers_on_pages_and_api(seeded_sqlite: Seeded) -> None:
         assert r.headers["x-frame-options"] == "DENY"
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kw", "code"),
+    [
+        ("GET", "/stocks?offset=9223372036854775808", {}, 422),
+        ("GET", "/audit?offset=9223372036854775808", {}, 422),
+        (
+            "POST",
+            "/plans",
+            {
+                "json": {
+                    "budget_krw": 5e-324,
+                    "budget_jpy": 5e9,
+                    "krw_per_usd": 1400,
+                    "jpy_per_usd": 150,
+                    "materials": ["gallium"],
+                    "paths": 100,
+                }
+            },
+            422,
+        ),
+        (
+            "POST",
+            "/stocks",
+            {
+                "content": "[" * 50_000 + "]" * 50_000,
+                "headers": {"Content-Type": "application/json"},
+            },
+            400,
+        ),
+        (
+            "POST",
+            "/stocks/upload",
+            {"files": {"file": ("s.csv", b"item_id,holder,quantity_t,as_of_date\n\xff,n,1,x\n")}},
+            422,
+        ),
+        (
+            "POST",
+            "/stocks",
+            {
+                "content": '{"entries": [{"item_id": "gallium", "holder": "national", '
+                '"quantity_t": NaN, "as_of_date": "2026-01-01"}]}',
+                "headers": {"Content-Type": "application/json"},
+            },
+            422,
+        ),
+    ],
+)
+def test_probe_requests_get_a_4xx(
+    seeded_sqlite: Seeded, method: str, path: str, kw: dict[str, object], code: int
+) -> None:
+    """The probe's 500s (huge offsets, a denormal budget, JSON nested 50,000 deep, bad UTF-8
+    in a CSV) and a NaN in JSON: each a 4xx with a message, never a 500 or a traceback."""
+    headers = {**seeded_sqlite.headers("KR", "admin"), **kw.pop("headers", {})}  # type: ignore[dict-item]
+    r = seeded_sqlite.client.request(method, API + path, headers=headers, **kw)  # type: ignore[arg-type]
+    assert r.status_code == code, r.text
+    assert "Traceback" not in r.text and r.json()["detail"]
