@@ -99,11 +99,12 @@ _LAYERS = [
     "api",
     "web",
 ]
-#: Modules every layer may import: the error types and the one clock.
-_EVERYWHERE = {"errors", "clock"}
+#: Modules every layer may import: the error types, the one clock and the request deadline.
+_EVERYWHERE = {"errors", "clock", "deadline"}
 _ALLOWED = {
     "errors": set(),
     "clock": set(),
+    "deadline": set(),
     "settings": set(),
     "catalog": set(),
     "items": {"catalog"},

@@ -51,7 +51,7 @@ def _main(
 def _audit_ingest(svc: Any, results: list[Any]) -> None:
     """The service's audit log records CLI ingests too (issue #13); a state database that
     cannot be reached is said, not fatal: the store's load has happened."""
-    from supplywatch.state.db import audit_from_cli
+    from supplywatch.workspace.base import audit_from_cli
 
     detail = {"sources": {r.source: r.status for r in results}}
     try:

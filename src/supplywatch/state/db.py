@@ -82,35 +82,3 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
     with factory() as s, s.begin():
         yield s
-
-
-def audit_from_cli(
-    url: str, at: Any, action: str, entity: str, entity_id: str, detail: dict[str, Any]
-) -> None:
-    """One audit entry written by a command run on the host (``supplywatch ingest``): the
-    actor is ``cli:<OS user>``, of no organisation (the entry carries no tenant's data)."""
-    import getpass
-
-    from supplywatch.state.models import AuditEntry
-
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = str(os.getuid())
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        with Session(engine) as s, s.begin():
-            s.add(
-                AuditEntry(
-                    at=at,
-                    actor=f"cli:{who}"[:64],
-                    org_code=None,
-                    action=action,
-                    entity=entity,
-                    entity_id=entity_id,
-                    detail=detail,
-                )
-            )
-    finally:
-        engine.dispose()

@@ -211,3 +211,39 @@ def _audit_public(e: AuditEntry) -> dict[str, Any]:
         "entity_id": e.entity_id,
         "detail": e.detail,
     }
+
+
+def audit_from_cli(
+    url: str, at: Any, action: str, entity: str, entity_id: str, detail: dict[str, Any]
+) -> None:
+    """One audit entry written by a command run on the host (``supplywatch ingest``): the
+    actor is ``cli:<OS user>``, of no organisation (the entry carries no tenant's data)."""
+    import getpass
+    import os
+
+    from sqlalchemy.orm import Session as OrmSession
+
+    from supplywatch.state import db
+    from supplywatch.state.models import AuditEntry
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = str(os.getuid())
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+        with OrmSession(engine) as s, s.begin():
+            s.add(
+                AuditEntry(
+                    at=at,
+                    actor=f"cli:{who}"[:64],
+                    org_code=None,
+                    action=action,
+                    entity=entity,
+                    entity_id=entity_id,
+                    detail=detail,
+                )
+            )
+    finally:
+        engine.dispose()
