@@ -324,6 +324,18 @@ def parse_files(
     return out
 
 
+def _url_of(snapshot: Path, urls: dict[str, Any], name: str) -> str:
+    """The URL a snapshot's file was fetched from (snapshot.json ``query.files``)."""
+    if name not in urls:
+        raise DataError(
+            str(Path(snapshot) / "snapshot.json"),
+            "no URL recorded for a file",
+            column="query.files",
+            value=name,
+        )
+    return str(urls[name])
+
+
 #: One notice a list API named: (list entry, URL, file it is read from, row, page text).
 Listed = tuple[dict[str, Any], str, str, int, str | None]
 
@@ -344,14 +356,7 @@ def listed_notices(
             for row, e in enumerate(list_rows(body, f.name), start=1):
                 listed.setdefault(e["url"], (e, f.name, row))
             continue
-        if f.name not in urls:
-            raise DataError(
-                str(Path(snapshot) / "snapshot.json"),
-                "no URL recorded for a file",
-                column="query.files",
-                value=f.name,
-            )
-        pages[str(urls[f.name])] = f.name
+        pages[_url_of(snapshot, urls, f.name)] = f.name
     out: list[Listed] = []
     for url, (e, file_name, row) in listed.items():
         text = None
@@ -368,14 +373,7 @@ def parse(site: Site, snapshot: Path) -> list[NoticeDoc]:
     urls = query.get("files") or {}
     pages: dict[str, tuple[str, bytes]] = {}
     for f in prov.files:
-        if f.name not in urls:
-            raise DataError(
-                str(Path(snapshot) / "snapshot.json"),
-                "no URL recorded for a file",
-                column="query.files",
-                value=f.name,
-            )
-        pages[f.name] = (str(urls[f.name]), (Path(snapshot) / f.name).read_bytes())
+        pages[f.name] = (_url_of(snapshot, urls, f.name), (Path(snapshot) / f.name).read_bytes())
     name = query.get("list")
     return parse_files(site, pages, None if name in (None, "default") else str(name))
 
