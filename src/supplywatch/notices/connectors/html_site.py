@@ -324,6 +324,30 @@ def parse_files(
     return out
 
 
+def fetch_api_lists(
+    client: HttpClient,
+    requests: list[Request],
+    send: Callable[[Request], tuple[bytes, str]],
+    list_rows: Callable[[bytes, str], list[dict[str, Any]]],
+    max_items: str | int,
+) -> tuple[dict[str, bytes], dict[str, int], dict[str, str]]:
+    """The list API responses (``send`` answers each request's body and the URL to record)
+    and the notice pages they name, up to ``max_items``: files, row counts and URLs of one
+    snapshot (mofcom_ec, mofcom_www)."""
+    limit = item_limit(max_items)
+    files: dict[str, bytes] = {}
+    rows: dict[str, int] = {}
+    urls: dict[str, str] = {}
+    entries: list[dict[str, Any]] = []
+    for req in requests:
+        body, url = send(req)
+        found = list_rows(body, req.file_name)
+        files[req.file_name], rows[req.file_name], urls[req.file_name] = body, len(found), url
+        entries += found
+    fetch_pages(client, entries[:limit], files, rows, urls)
+    return files, rows, urls
+
+
 def _url_of(snapshot: Path, urls: dict[str, Any], name: str) -> str:
     """The URL a snapshot's file was fetched from (snapshot.json ``query.files``)."""
     if name not in urls:

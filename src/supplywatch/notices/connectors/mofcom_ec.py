@@ -104,17 +104,13 @@ def fetch(
 ) -> Path:
     """POST the list pages, GET the notice pages they name, keep all unchanged in one
     snapshot."""
-    limit = html_site.item_limit(max_items)
-    files: dict[str, bytes] = {}
-    rows: dict[str, int] = {}
-    urls: dict[str, str] = {}
-    entries: list[dict[str, Any]] = []
-    for req in build_requests(column=column, pages=pages):
-        body = client.post(req.url, req.params, HEADERS).content
-        found = list_rows(body, req.file_name)
-        files[req.file_name], rows[req.file_name], urls[req.file_name] = body, len(found), req.url
-        entries += found
-    html_site.fetch_pages(client, entries[:limit], files, rows, urls)
+    files, rows, urls = html_site.fetch_api_lists(
+        client,
+        build_requests(column=column, pages=pages),
+        lambda r: (client.post(r.url, r.params, HEADERS).content, r.url),
+        list_rows,
+        max_items,
+    )
     return write_snapshot(
         snapshot_dir,
         SOURCE,

@@ -208,18 +208,13 @@ def fetch(
 ) -> Path:
     """GET the list pages, GET the notice pages they name, keep all unchanged in one
     snapshot."""
-    limit = html_site.item_limit(max_items)
-    files: dict[str, bytes] = {}
-    rows: dict[str, int] = {}
-    urls: dict[str, str] = {}
-    entries: list[dict[str, Any]] = []
-    for req in build_requests(list_name=list_name, pages=pages):
-        body = client.get(req.url, req.params).content
-        found = list_rows(body, req.file_name)
-        files[req.file_name], rows[req.file_name] = body, len(found)
-        urls[req.file_name] = f"{req.url}?{urlencode(req.params)}"
-        entries += found
-    html_site.fetch_pages(client, entries[:limit], files, rows, urls)
+    files, rows, urls = html_site.fetch_api_lists(
+        client,
+        build_requests(list_name=list_name, pages=pages),
+        lambda r: (client.get(r.url, r.params).content, f"{r.url}?{urlencode(r.params)}"),
+        list_rows,
+        max_items,
+    )
     return write_snapshot(
         snapshot_dir,
         SOURCE,
