@@ -1,6 +1,7 @@
 """Scheduled work of the shared service (APScheduler): re-evaluate after each ingest, deliver
-webhooks. The store is watched rather than hooked, so an ingest from the CLI (another
-process) is picked up too; an ingest through the API triggers the check at once."""
+webhooks, make each organisation's weekly briefing. The store is watched rather than hooked,
+so an ingest from the CLI (another process) is picked up too; an ingest through the API
+triggers the check at once."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ class Scheduler:
             coalesce=True,
         )
 
+        self._s.add_job(
+            self._weekly,
+            "cron",
+            day_of_week=ws.settings.briefing_weekday,
+            hour=ws.settings.briefing_hour_utc,
+            id="briefings",
+            max_instances=1,
+            coalesce=True,
+        )
+
     def start(self) -> None:
         self._s.start()
         self._run_now(self._watch)
@@ -57,6 +68,13 @@ class Scheduler:
                 self._run_now(self._deliver)
         except Exception:
             log.exception("evaluation failed")
+
+    def _weekly(self) -> None:
+        try:
+            ids = self.ws.weekly_briefings()
+            log.info("weekly briefings made: %s", ids)
+        except Exception:
+            log.exception("weekly briefings failed")
 
     def _deliver(self) -> None:
         try:

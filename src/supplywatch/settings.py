@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,12 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="How often the scheduler looks for a new ingest."
     )
     webhook_interval_s: float = Field(default=5.0, gt=0, description="Webhook delivery loop.")
+    briefing_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon", description="Day of the week the scheduler makes the weekly briefings."
+    )
+    briefing_hour_utc: int = Field(
+        default=0, ge=0, le=23, description="Hour (UTC) of that day it makes them."
+    )
     webhook_max_attempts: int = Field(default=5, ge=1)
     webhook_backoff_s: float = Field(default=2.0, ge=0, description="First retry delay (x2).")
     webhook_timeout_s: float = Field(default=10.0, gt=0)

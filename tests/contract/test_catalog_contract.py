@@ -117,6 +117,8 @@ _ALLOWED = {
     # pipeline: raw -> core -> out; the out layer runs the indicators and the scoring
     "pipeline": {"catalog", "items", "sources", "store", "indicators", "alerts"},
     "planning": {"catalog", "indicators", "alerts"},
+    # reports: documents from the services' plain data (briefing HTML/PDF, charts, exports)
+    "reports": {"catalog"},
     # notices: extraction (rules over the catalog's names), connectors, the review rules
     "notices": {"catalog", "items", "sources", "settings"},
     "services": {
@@ -130,6 +132,7 @@ _ALLOWED = {
         "alerts",
         "planning",
         "notices",
+        "reports",
     },
     "access": {"catalog"},
     "state": set(),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from supplywatch.planning import solver
+from supplywatch.planning.agency import load_agency_lists
 from supplywatch.planning.model import MaterialInput, Scenario, load_assumptions
 from supplywatch.planning.scenarios import scenarios_for
 from supplywatch.services import Services, plan_stockpile
@@ -111,41 +112,99 @@ def test_minimum_lot_makes_it_a_mip() -> None:
         assert v == pytest.approx(0.0, abs=1e-6) or v >= 100.0 - 1e-6
 
 
+#: What the issue's illustrative run must plan, or skip with its reason.
+AGENCY_ITEMS = ["neodymium", "dysprosium", "tungsten", "antimony", "cobalt", "germanium", "bismuth"]
+
+
 @pytest.mark.slow
 def test_plan_on_the_bundle(store_path: Path, tmp_path: Path) -> None:
     svc = Services(Settings(db_path=store_path, clock_frozen_at=NOW))
-    res = plan_stockpile(
-        svc,
-        **DEMO,
-        materials=["natural_graphite", "niobium", "nickel"],
-        paths=5000,
-    )
+    res = plan_stockpile(svc, **DEMO, paths=5000)  # the agencies' lists
     assert res["solver"]["status"] == "Optimal"
+    assert res["material_list"]["source"] == "agency lists: KOMIR, JOGMEC, PPS"
     assert res["plan"]["spend_usd"]["KR"] <= 50e9 / 1400 + 1
-    assert res["plan"]["objective_usd"] <= res["rule_60_days"]["objective_usd"] + 1e-6
-    graphite = next(m for m in res["materials"] if m["material_id"] == "natural_graphite")
-    assert graphite["level"] == {"KOR": 4, "JPN": 4}
-    assert graphite["consumption_basis"] == ["apparent 2024", "apparent 2024"]
-    assert graphite["top_supplier"] == {"KOR": "CHN", "JPN": "CHN"}
-    days = graphite["days_of_cover"]
-    cons = graphite["consumption_t_per_day"]
-    assert days["KR"] == pytest.approx(graphite["target_t"]["KR"] / cons["KR"], abs=0.1)
-    assert res["marginal_value_per_usd_of_budget"]["KR"] >= 0
-    # the user's own consumption replaces apparent consumption
+    assert res["plan"]["objective_usd"] <= res["baselines"]["agency_rule"]["objective_usd"] + 1e-6
+    assert res["plan"]["objective_usd"] <= res["baselines"]["uniform_days"]["objective_usd"] + 1e-6
+    units = {m["material_id"]: m for m in res["materials"]}
+    planned = {x for m in res["materials"] for x in m["members"]}
+    skipped = {x["material_id"]: x["reason"] for x in res["skipped"]}
+    # every material asked is planned or skipped with its reason, never both, never silently
+    assert planned | set(skipped) == set(res["material_list"]["asked"])
+    assert not planned & set(skipped)
+    for mid in AGENCY_ITEMS:
+        assert mid in planned or skipped[mid], mid
+    # the rare earths share 2805.30 / 2846.90: one unit, counted once, in the refined stage
+    ree = units["neodymium+15"]
+    assert ree["is_shared"] and {"dysprosium", "terbium", "cerium"} <= set(ree["members"])
+    assert ree["codes_hs1992"] == ["280530", "284610", "284690"] and ree["stage"] == "processing"
+    assert ree["lists"] == ["JOGMEC", "KOMIR"]
+    # cobalt: metal (8105), not ore; Korea's demand is its net imports of the metal (a proxy),
+    # Japan (a net exporter of cobalt metal) has no import need
+    co = units["cobalt"]
+    assert co["codes_hs1992"] == ["810510"] and co["trade_year"] == {"KOR": 2024, "JPN": 2024}
+    assert co["consumption_basis"][0] == "proxy: net imports of the stored form 2024"
+    assert co["consumption_basis"][1].startswith("no import need: net exporter")
+    assert 10_000 < co["unit_value_usd_per_t"] < 100_000  # a metal's price, not an ore's
+    assert co["annual_probability"]["KOR"] == pytest.approx(0.2745, abs=1e-4)
+    w = units["tungsten"]
+    assert w["stage"] == "processing" and w["codes_hs1992"] == ["810110"]
+    assert units["bismuth"]["consumption_t_per_day"]["KR"] == 0.0  # Korea exports bismuth
+    assert skipped["antimony"].startswith("no data: no trade of the stored form")
+    assert "811000" in skipped["antimony"]
+    assert skipped["germanium"].startswith("stale:") and "2015" in skipped["germanium"]
+    assert skipped["nickel"].startswith("no data") and "750210" in skipped["nickel"]
+    # the agencies' rule: their target days, no published order (said so)
+    rules = {r["agency"]: r for r in res["baselines"]["agency_rule"]["rules"]}
+    assert rules["KOMIR"]["target_days"] == 100 and rules["JOGMEC"]["target_days"] == 60
+    assert rules["KOMIR"]["order_basis"] == "no published priority: the list's own order"
+    pps = load_agency_lists().by_id()["PPS"].rule
+    assert pps.priority == ["aluminium", "copper", "nickel"]
+    assert rules["PPS"]["order_basis"] == pps.priority_basis
+    assert rules["PPS"]["target_days"] == 60
+    # the user's own consumption replaces the proxy, and a plan of skipped items says why
     own = tmp_path / "cons.csv"
     own.write_text("material_id,side,tonnes_per_year\nniobium,KR,365\nniobium,JP,730\n")
-    res2 = plan_stockpile(
-        svc,
-        **DEMO,
-        materials=["niobium"],
-        paths=2000,
-        consumption_csv=own,
-    )
+    res2 = plan_stockpile(svc, **DEMO, materials=["niobium"], paths=2000, consumption_csv=own)
     nb = res2["materials"][0]
     assert nb["consumption_basis"] == ["entered", "entered"]
     assert nb["consumption_t_per_day"] == {"KR": 1.0, "JP": 2.0}
+    assert res2["material_list"] == {"source": "given", "asked": ["niobium"]}
     with pytest.raises(Exception, match="unknown material"):
         plan_stockpile(svc, **DEMO, materials=["unobtainium"])
+    with pytest.raises(Exception, match="gallium: no data: no trade of the stored form") as e:
+        plan_stockpile(svc, **DEMO, materials=["gallium", "germanium"])
+    assert "germanium: stale" in str(e.value)
+
+
+@pytest.mark.slow
+def test_guards_hold_at_twenty_times_the_budget(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supplywatch.planning import model
+    from supplywatch.planning.model import Guards
+
+    svc = Services(Settings(db_path=store_path, clock_frozen_at=NOW))
+    big = {**DEMO, "budget_krw": 20 * 50e9, "budget_jpy": 20 * 5e9}
+    res = plan_stockpile(svc, **big, paths=2000)
+    for m in res["materials"]:  # the limits hold; the stored form keeps every tonne priced
+        total = sum(m["target_t"].values())
+        assert m["guard"]["limit_t"] is None or total <= m["guard"]["limit_t"] * (1 + 1e-6) + 1e-6
+    # tighter guards (a month of demand): they bind, and each unit at one is flagged
+    tight = A.model_copy(update={"guards": Guards(max_years_of_demand=1 / 12)})
+    monkeypatch.setattr(model, "load_assumptions", lambda: tight)
+    res = plan_stockpile(svc, **big, paths=2000)
+    flagged = {g["unit_id"] for g in res["guard_flags"]}
+    assert flagged
+    for m in res["materials"]:
+        total = sum(m["target_t"].values())
+        assert m["guard"]["limit_t"] is None or total <= m["guard"]["limit_t"] * (1 + 1e-6) + 1e-6
+        assert m["guard"]["at_limit"] == (m["material_id"] in flagged)
+    monkeypatch.undo()
+    levels = plan_stockpile(svc, **DEMO, paths=2000, probability_source="level")
+    assert levels["probability_source"] == "level"
+    assert levels["plan"]["objective_usd"] != pytest.approx(
+        plan_stockpile(svc, **DEMO, paths=2000)["plan"]["objective_usd"]
+    )
 
 
 def test_stock_already_held_is_kept_and_costs_no_budget() -> None:

@@ -12,7 +12,7 @@ import pytest
 from supplywatch.services import plan_stockpile
 from tests.service.conftest import Seeded
 
-MATS = ["natural_graphite", "niobium", "gallium"]
+MATS = ["cobalt", "niobium", "gallium"]
 BODY: dict[str, Any] = {
     "budget_krw": 50e9,
     "budget_jpy": 5e9,
@@ -71,13 +71,16 @@ def test_plan_equals_the_planner_the_cli_runs(seeded_sqlite: Seeded) -> None:
         paths=2000,
         seed=7,
     )
-    for key in ("materials", "skipped", "plan", "rule_60_days", "monte_carlo", "budget"):
+    for key in ("materials", "skipped", "plan", "baselines", "monte_carlo", "budget"):
         assert res[key] == same[key], key
     assert res["marginal_value_per_usd_of_budget"] == same["marginal_value_per_usd_of_budget"]
     assert res["plan"]["objective_usd"] == pytest.approx(want["plan"]["objective_usd"], rel=1e-9)
     assert got["objective_usd"] == res["plan"]["objective_usd"]
     assert got["materials"] == len(res["materials"]) == 2  # gallium: no data for a plan
-    assert set(res["skipped"]) == set(want["skipped"]) == {"gallium"}
+    assert [x["material_id"] for x in res["skipped"]] == ["gallium"]
+    assert res["skipped"] == want["skipped"]
+    assert res["skipped"][0]["reason"].startswith("no data: no trade of the stored form")
+    assert res["material_list"] == {"source": "given", "asked": MATS}
     assert res["inputs_used"]["org"] == "KR"
     assert res["inputs_used"]["entered_national_stock_t"] == {}
     assert "JP's stocks and consumption" in res["inputs_used"]["not_read"]
@@ -99,18 +102,18 @@ def test_plan_equals_the_planner_the_cli_runs(seeded_sqlite: Seeded) -> None:
 def test_own_entries_are_used_and_the_other_sides_never(seeded: Seeded) -> None:
     s = seeded
     day = "2026-01-05"
-    # each side enters a national stock and its consumption of graphite, with distinct values
+    # each side enters a national stock and its consumption of cobalt, with distinct values
     for org, q, c in (("KR", 1111.125, 91234.5), ("JP", 2222.375, 71234.5), ("JOINT", 333.5, 1.0)):
         h = s.headers(org, "analyst")
         entries = [
             {
-                "item_id": "natural_graphite",
+                "item_id": "cobalt",
                 "holder": "national",
                 "quantity_t": q,
                 "as_of_date": day,
             },
             {
-                "item_id": "natural_graphite",
+                "item_id": "cobalt",
                 "holder": "private",
                 "quantity_t": 9e5,
                 "as_of_date": day,
@@ -119,9 +122,9 @@ def test_own_entries_are_used_and_the_other_sides_never(seeded: Seeded) -> None:
         assert (
             s.client.post("/api/v1/stocks", json={"entries": entries}, headers=h).status_code == 201
         )
-        cons = {"item_id": "natural_graphite", "tonnes_per_year": c, "as_of_date": day}
+        cons = {"item_id": "cobalt", "tonnes_per_year": c, "as_of_date": day}
         assert s.client.post("/api/v1/stocks/consumption", json=cons, headers=h).status_code == 201
-    body = {**BODY, "materials": ["natural_graphite"]}
+    body = {**BODY, "materials": ["cobalt"]}
     out = {}
     for org in ("KR", "JP", "JOINT"):
         r = _post(s, org, "analyst", body)
@@ -146,10 +149,8 @@ def test_own_entries_are_used_and_the_other_sides_never(seeded: Seeded) -> None:
     jp_text = json.dumps(out["JP"])
     assert "2222.375" not in kr_text and str(round(71234.5 / 365, 3)) not in kr_text
     assert "1111.125" not in jp_text and str(round(91234.5 / 365, 3)) not in jp_text
-    assert out["KR"]["inputs_used"]["entered_national_stock_t"] == {"natural_graphite": 1111.125}
-    assert out["KR"]["inputs_used"]["entered_consumption_t_per_year"] == {
-        "natural_graphite": 91234.5
-    }
+    assert out["KR"]["inputs_used"]["entered_national_stock_t"] == {"cobalt": 1111.125}
+    assert out["KR"]["inputs_used"]["entered_consumption_t_per_year"] == {"cobalt": 91234.5}
     assert out["JOINT"]["inputs_used"]["entered_consumption_t_per_year"] == {}
 
 
@@ -179,11 +180,12 @@ def test_a_past_date_plans_with_what_was_known_then(seeded_sqlite: Seeded) -> No
     assert r.status_code == 201, r.text
     res = r.json()["result"]
     assert res["as_of"] == "2015-06-30"
-    assert all(int(m["unit_value_basis"].rsplit(" ", 1)[1]) <= 2014 for m in res["materials"]), [
-        m["unit_value_basis"] for m in res["materials"]
-    ]
+    assert res["materials"], res["skipped"]
     assert all(
-        b == "no data" or int(b.rsplit(" ", 1)[1]) <= 2014
+        y is None or y <= 2013 for m in res["materials"] for y in m["trade_year"].values()
+    ), [m["trade_year"] for m in res["materials"]]
+    assert all(
+        not b.startswith("proxy") or int(b.rsplit(" ", 1)[1]) <= 2013
         for m in res["materials"]
         for b in m["consumption_basis"]
     )

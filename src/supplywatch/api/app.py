@@ -22,6 +22,7 @@ from supplywatch.api.routers import (
     admin,
     alerts,
     auth,
+    briefings,
     items,
     measures,
     notices,
@@ -221,7 +222,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     )
     app.state.workspace = ws
     app.state.scheduler = None
-    for r in (auth, items, risk, measures, notices, alerts, stocks, plans, admin):
+    for r in (auth, items, risk, measures, notices, alerts, stocks, plans, briefings, admin):
         app.include_router(r.router, prefix=API)
 
     @app.get("/healthz", tags=["meta"])
@@ -301,8 +302,33 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             response.headers["Cache-Control"] = "no-store"
             return response
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        media = response.headers.get("content-type", "").split(";")[0] or None
         headers = {k: v for k, v in response.headers.items() if k.lower() not in {"content-length"}}
+        fmt = request.query_params.get("format")
+        p = getattr(request.state, "principal", None)
+        converted = False
+        if fmt in ("csv", "xlsx") and p is not None and media == "application/json":
+            # a list asked as a file: this page of it, as the principal already read it
+            from starlette.concurrency import run_in_threadpool
+
+            doc = json.loads(body)
+            if isinstance(doc, dict) and isinstance(doc.get("items"), list):
+                what = request.url.path.removeprefix(API)
+                body, media = await run_in_threadpool(
+                    ws.export,
+                    p,
+                    doc["items"],
+                    fmt,
+                    what,
+                    None,
+                    None,
+                    {"query": str(request.url.query), "total": doc.get("total")},
+                )
+                name = what.strip("/").replace("/", "-") or "list"
+                headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+                headers["Content-Disposition"] = f'attachment; filename="supplywatch-{name}.{fmt}"'
+                converted = True
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers["ETag"] = etag
         public_data = request.url.path.startswith(PUBLIC_DATA)
         headers["Cache-Control"] = (
@@ -311,7 +337,12 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         headers["Vary"] = "Authorization, Cookie"
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
-        return Response(body, status_code=200, headers=headers, media_type=response.media_type)
+        return Response(
+            body,
+            status_code=200,
+            headers=headers,
+            media_type=media if converted else response.media_type,
+        )
 
     _mount_dashboard(app)
     app.add_middleware(Guard, max_bytes=st.max_request_bytes, timeout_s=st.request_timeout_s)

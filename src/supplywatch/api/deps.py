@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Path, Query, Request
 
@@ -54,9 +54,18 @@ class Paging:
         self,
         limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
+        fmt: Annotated[
+            Literal["json", "csv", "xlsx"],
+            Query(
+                alias="format",
+                description="json (default), or this page of the list as csv or xlsx (an "
+                "'about' sheet with units and sources)",
+            ),
+        ] = "json",
     ) -> None:
         self.limit = limit
         self.offset = offset
+        self.fmt = fmt
 
 
 WS = Annotated[Workspace, Depends(workspace)]

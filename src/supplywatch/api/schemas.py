@@ -280,7 +280,16 @@ class PlanCreate(Strict):
         default=None,
         max_length=200,
         examples=[["gallium", "germanium", "natural_graphite"]],
-        description="Material ids (default: every material with the data a plan needs).",
+        description="Material ids (default: the agencies' stockpile lists).",
+    )
+    lists: list[Literal["KOMIR", "JOGMEC", "PPS"]] | None = Field(
+        default=None,
+        max_length=3,
+        description="Agency lists whose materials are planned (default all three).",
+    )
+    probability_source: Literal["model", "level"] | None = Field(
+        default=None,
+        description="Disruption probabilities: the risk model's (default) or per alert level.",
     )
     as_of: date | None = Field(
         default=None, description="Plan with what was known on this date (default today)."
@@ -299,21 +308,48 @@ class PlanMC(BaseModel):
     days_to_exhaustion: float | None = Field(description="Mean over paths that run out.")
 
 
+class PlanGuard(BaseModel):
+    limit_t: float | None = Field(description="Most total stock (KR + JP + pool), tonnes.")
+    basis: list[str]
+    at_limit: bool
+
+
 class PlanMaterial(BaseModel):
-    material_id: str = Field(examples=["natural_graphite"])
+    material_id: str = Field(
+        examples=["natural_graphite"],
+        description="The planning unit: a material, or materials sharing their stored form's "
+        "HS codes (then named first member + N).",
+    )
+    members: list[str]
+    is_shared: bool
+    lists: list[str] = Field(description="Agency lists the members are on.")
+    stored_form: list[str]
+    stage: str
+    codes_hs1992: list[str]
+    codes_hs2022: list[str]
+    trade_year: dict[str, int | None]
     level: dict[str, int] = Field(description="Alert level on the date, KOR and JPN (0-4).")
+    annual_probability: dict[str, float | None] = Field(
+        description="The risk model's 12-month probability, KOR and JPN."
+    )
     top_supplier: dict[str, str | None]
     consumption_t_per_day: dict[str, float]
-    consumption_basis: list[str] = Field(examples=[["entered", "apparent 2024"]])
+    consumption_basis: list[str] = Field(
+        examples=[["entered", "proxy: net imports of the stored form 2024"]]
+    )
     unit_value_usd_per_t: float
     unit_value_basis: str
     importance: float = Field(description="Weight of unserved demand (assumptions.yml).")
     existing_t: dict[str, float] = Field(description="Stock already held: KR, JP, POOL.")
     target_t: dict[str, float] = Field(description="Planned stock: KR, JP, POOL (tonnes).")
-    days_of_cover: dict[str, float]
-    rule_60_days_t: dict[str, float]
-    monte_carlo: dict[str, PlanMC]
-    monte_carlo_rule_60_days: dict[str, PlanMC]
+    days_of_cover: dict[str, float | None]
+    guard: PlanGuard
+    baselines_t: dict[str, dict[str, float]] = Field(
+        description="Stocks of each baseline: agency_rule, uniform_days."
+    )
+    monte_carlo: dict[str, dict[str, PlanMC]] = Field(
+        description="Per plan and baseline, per side."
+    )
 
 
 class PlanCosts(BaseModel):
@@ -321,6 +357,29 @@ class PlanCosts(BaseModel):
     expected_unserved_usd: float
     holding_usd: float
     spend_usd: dict[str, float]
+
+
+class PlanRule(BaseModel):
+    agency: str
+    side: str
+    target_days: float | None
+    order_basis: str
+    source_url: str | None
+    applied: bool
+    note: str | None
+
+
+class PlanAgencyRule(PlanCosts):
+    rules: list[PlanRule]
+
+
+class PlanUniform(PlanCosts):
+    days: dict[str, float | None]
+
+
+class PlanBaselines(BaseModel):
+    agency_rule: PlanAgencyRule
+    uniform_days: PlanUniform
 
 
 class PlanSolver(BaseModel):
@@ -335,8 +394,7 @@ class PlanSolver(BaseModel):
 class PlanMonteCarlo(BaseModel):
     paths: int
     seed: int
-    expected_unserved_usd_plan: float
-    expected_unserved_usd_rule_60_days: float
+    expected_unserved_usd: dict[str, float]
 
 
 class PlanInputsUsed(BaseModel):
@@ -346,19 +404,36 @@ class PlanInputsUsed(BaseModel):
     not_read: str
 
 
+class PlanSkipped(BaseModel):
+    material_id: str
+    lists: list[str]
+    reason: str
+
+
+class PlanGuardFlag(BaseModel):
+    unit_id: str
+    target_t: float
+    limit_t: float
+    limit_basis: list[str]
+
+
 class PlanResult(BaseModel):
     as_of: date
     assumptions_version: str
+    agency_lists_version: str
     ladder_version: str
+    probability_source: str
     inputs_note: str
+    material_list: dict[str, Any]
     budget: dict[str, float]
     solver: PlanSolver
     plan: PlanCosts
-    rule_60_days: PlanCosts
+    baselines: PlanBaselines
     marginal_value_per_usd_of_budget: dict[str, float]
     monte_carlo: PlanMonteCarlo
+    guard_flags: list[PlanGuardFlag]
     materials: list[PlanMaterial]
-    skipped: dict[str, str] = Field(description="Material -> why it has no plan (no data).")
+    skipped: list[PlanSkipped] = Field(description="Every material asked and not planned, why.")
     inputs_used: PlanInputsUsed
 
 
@@ -373,7 +448,7 @@ class PlanSummary(BaseModel):
     params: dict[str, Any]
     materials: int = Field(description="Materials planned.")
     objective_usd: float
-    rule_60_days_objective_usd: float
+    agency_rule_objective_usd: float | None
 
 
 class PlanPublic(PlanSummary):
@@ -471,3 +546,76 @@ class NoticeDetail(NoticePublic):
 
 class NoticePage(PagePublic):
     items: list[NoticePublic]
+
+
+class BriefingCreate(Strict):
+    importer: Literal["KOR", "JPN", "BLOC"] = Field(
+        description="Your organisation's importer or the bloc.", examples=["KOR"]
+    )
+    as_of: date | None = Field(default=None, description="Default today.")
+    since: date | None = Field(default=None, description="Changes after this (default a week).")
+
+
+class BriefingSummary(BaseModel):
+    id: int
+    org: Org
+    importer_id: str
+    as_of: date
+    since: date
+    trigger: Literal["schedule", "manual"]
+    created_by: str
+    created_at: str
+    counts: dict[str, int]
+
+
+class BriefingPublic(BriefingSummary):
+    data: dict[str, Any] = Field(description="The contents (rendered on download).")
+
+
+class BriefingPage(PagePublic):
+    items: list[BriefingSummary]
+
+
+class WatchCreate(Strict):
+    kind: Literal["item", "imposer", "supplier"]
+    target: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Item id or name; or an ISO3 country code for imposer/supplier.",
+        examples=["gallium"],
+    )
+    scope: Literal["me", "org"] = Field(
+        default="me", description="For you, or (analysts) for your whole organisation."
+    )
+
+
+class WatchPublic(BaseModel):
+    id: int
+    org: Org
+    scope: Literal["me", "org"]
+    username: str | None
+    kind: str
+    target: str
+    created_by: str
+    created_at: str
+
+
+class WatchPage(PagePublic):
+    items: list[WatchPublic]
+
+
+class NotificationPublic(BaseModel):
+    id: int
+    kind: Literal["level_change", "measure"]
+    watch_kinds: list[str]
+    item_id: str | None
+    importer_id: str | None
+    alert_id: int | None
+    measure_id: str | None
+    payload: dict[str, Any]
+    created_at: str
+    read: bool
+
+
+class NotificationPage(PagePublic):
+    items: list[NotificationPublic]

@@ -351,6 +351,41 @@ def backtest(
 
 
 @app.command(
+    epilog="Example: supplywatch briefing --importer KOR --as-of 2025-10-15 --lang ko "
+    "--out var/briefing-kor.pdf"
+)
+def briefing(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Output file: .html or .pdf (same contents).")],
+    importer: Annotated[str, typer.Option(help="KOR, JPN or BLOC.")] = "KOR",
+    as_of: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD), default today.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Changes known after this date (default: a week before --as-of)."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="ko, ja or en.")] = "en",
+) -> None:
+    """The weekly briefing: what changed (levels, measures, monthly trade and price signals),
+    one card per item at 주의 (caution) or above with its chart, the items that went quiet and
+    data freshness, every figure with its source and date. PDF from the same HTML."""
+    from supplywatch.services.briefing import write_briefing
+
+    svc = _services(ctx)
+    when = _date(as_of, svc)
+    start = _date(since, svc) if since else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as bar:
+        bar.add_task(f"Briefing {importer} as of {when} ({lang})", total=None)
+        data = write_briefing(svc, importer, when, lang, out, start)
+    c = data["counts"]
+    console.print(
+        f"Briefing written to {out}: {c['at_caution_or_above']} items at caution or above, "
+        f"{c['level_changes']} level changes, {c['measures_new']} new measures since "
+        f"{data['since']}."
+    )
+
+
+@app.command(
     epilog="Example: supplywatch explain natural_graphite --importer BLOC --chart var/graphite.html"
 )
 def explain(
@@ -452,7 +487,18 @@ def plan(
     krw_per_usd: Annotated[float, typer.Option(help="Exchange rate you plan with.")],
     jpy_per_usd: Annotated[float, typer.Option(help="Exchange rate you plan with.")],
     materials: Annotated[
-        str | None, typer.Option(help="Comma-separated material ids (default: all with data).")
+        str | None,
+        typer.Option(help="Comma-separated material ids (default: the agencies' lists)."),
+    ] = None,
+    lists: Annotated[
+        str | None,
+        typer.Option(
+            help="Agency lists to plan, comma-separated: KOMIR, JOGMEC, PPS (default all)."
+        ),
+    ] = None,
+    probabilities: Annotated[
+        str | None,
+        typer.Option(help="Disruption probabilities: model (risk model, default) or level."),
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
     paths: Annotated[int, typer.Option(help="Monte Carlo paths.", min=1)] = 100_000,
@@ -471,8 +517,10 @@ def plan(
     out: Annotated[Path | None, typer.Option(help="Also write the JSON result here.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Joint KR-JP stockpile plan (HiGHS): stock targets for KR, JP and the joint pool, days
-    of cover, Monte Carlo shortfall, marginal value of budget, and the 60-days rule."""
+    """Joint KR-JP stockpile plan (HiGHS) for what the agencies stockpile, in its stored form:
+    stock targets for KR, JP and the joint pool, days of cover, Monte Carlo shortfall, marginal
+    value of budget, and two baselines at the same budgets (the agencies' own rule, uniform
+    days). Every material not planned is listed with the reason."""
     from supplywatch.services import plan_stockpile
 
     res = plan_stockpile(
@@ -483,6 +531,8 @@ def plan(
         jpy_per_usd=jpy_per_usd,
         as_of=_date(as_of, _services(ctx)),
         materials=[m.strip() for m in materials.split(",")] if materials else None,
+        lists=[x.strip() for x in lists.split(",")] if lists else None,
+        probability_source=probabilities,
         paths=paths,
         seed=seed,
         pool_share_kr=pool_share_kr,
@@ -494,45 +544,9 @@ def plan(
     if fmt == Format.json:
         emit_json(console, res)
         return
-    rows = [
-        [
-            m["material_id"],
-            f"{m['level']['KOR']}/{m['level']['JPN']}",
-            f"{m['target_t']['KR']:,.1f}",
-            f"{m['target_t']['JP']:,.1f}",
-            f"{m['target_t']['POOL']:,.1f}",
-            f"{m['days_of_cover']['KR']}/{m['days_of_cover']['JP']}/{m['days_of_cover']['POOL']}",
-            f"{m['monte_carlo']['KR']['shortfall_probability']:.3f}/"
-            f"{m['monte_carlo']['JP']['shortfall_probability']:.3f}",
-        ]
-        for m in res["materials"]
-    ]
-    console.print(
-        rich_table(
-            f"Joint stockpile plan as of {res['as_of']} (assumptions {res['assumptions_version']})",
-            [
-                "material",
-                "level KR/JP",
-                "KR t",
-                "JP t",
-                "pool t",
-                "days KR/JP/pool",
-                "P(shortfall) KR/JP",
-            ],
-            rows,
-        )
-    )
-    p, r = res["plan"], res["rule_60_days"]
-    console.print(
-        f"Plan: expected unserved USD {p['expected_unserved_usd']:,.0f} + holding "
-        f"{p['holding_usd']:,.0f}; 60 days of everything at the same budget: "
-        f"{r['expected_unserved_usd']:,.0f} + {r['holding_usd']:,.0f}. Monte Carlo "
-        f"({res['monte_carlo']['paths']:,} paths): "
-        f"{res['monte_carlo']['expected_unserved_usd_plan']:,.0f} vs "
-        f"{res['monte_carlo']['expected_unserved_usd_rule_60_days']:,.0f}. Marginal value of "
-        f"budget (USD per USD): KR {res['marginal_value_per_usd_of_budget']['KR']}, "
-        f"JP {res['marginal_value_per_usd_of_budget']['JP']}."
-    )
+    console.print(views.plan_table(res))
+    for line in views.plan_summary(res):
+        console.print(line)
 
 
 def _date(text: str | None, svc: Services) -> date:

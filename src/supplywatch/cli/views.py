@@ -246,3 +246,108 @@ def print_measures(console: Console, rows: list[dict[str, Any]], title: str) -> 
         )
     console.print(t)
     console.print(f"{len(rows)} measure(s); sources: --format json (source_url, quote).")
+
+
+def _t(v: float) -> str:
+    return f"{v:,.1f}"
+
+
+def _d(v: float | None) -> str:
+    return "-" if v is None else f"{v:g}"
+
+
+def plan_table(res: dict[str, Any]) -> Table:
+    """The plan's result table: every planning unit, then every material asked and not
+    planned, with the reason (the result never hides what it skipped)."""
+    t = Table(
+        title=f"Joint stockpile plan as of {res['as_of']} (assumptions "
+        f"{res['assumptions_version']}, lists {res['agency_lists_version']}, probabilities: "
+        f"{res['probability_source']})",
+        show_lines=False,
+    )
+    for c in (
+        "material (stored form)",
+        "lists",
+        "P KR/JP",
+        "KR t",
+        "JP t",
+        "pool t",
+        "days KR/JP/pool",
+        "agency rule t",
+        "P(short) KR/JP",
+        "note",
+    ):
+        t.add_column(c, overflow="fold", max_width=28)
+    for m in res["materials"]:
+        p = m["annual_probability"]
+        name = m["material_id"]
+        if m["is_shared"]:
+            name += f" (shared: {', '.join(m['members'])})"
+        mc = m["monte_carlo"]["plan"]
+        note = []
+        if m["guard"]["at_limit"]:
+            note.append("at guard: " + "; ".join(m["guard"]["basis"]))
+        note += [b for b in m["consumption_basis"] if b.startswith("proxy")][:1]
+        ag = m["baselines_t"]["agency_rule"]
+        t.add_row(
+            f"{name} [{m['stage']}, HS {'/'.join(m['codes_hs1992'])}]",
+            ", ".join(m["lists"]) or "-",
+            f"{_pct(p['KOR'])}/{_pct(p['JPN'])}",
+            _t(m["target_t"]["KR"]),
+            _t(m["target_t"]["JP"]),
+            _t(m["target_t"]["POOL"]),
+            "/".join(_d(m["days_of_cover"][h]) for h in ("KR", "JP", "POOL")),
+            _t(ag["KR"] + ag["JP"] + ag["POOL"]),
+            f"{mc['KR']['shortfall_probability']:.3f}/{mc['JP']['shortfall_probability']:.3f}",
+            "; ".join(note) or "-",
+        )
+    for s in res["skipped"]:
+        t.add_row(
+            s["material_id"],
+            ", ".join(s["lists"]) or "-",
+            "-",
+            "skipped",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            s["reason"],
+        )
+    return t
+
+
+def plan_summary(res: dict[str, Any]) -> list[str]:
+    p = res["plan"]
+    b = res["baselines"]
+    mc = res["monte_carlo"]["expected_unserved_usd"]
+    lines = [
+        f"Plan: expected unserved USD {p['expected_unserved_usd']:,.0f} + holding "
+        f"{p['holding_usd']:,.0f}. At the same budgets: the agencies' rule "
+        f"{b['agency_rule']['expected_unserved_usd']:,.0f} + "
+        f"{b['agency_rule']['holding_usd']:,.0f}; uniform days of cover (KR "
+        f"{_d(b['uniform_days']['days']['KR'])}, JP {_d(b['uniform_days']['days']['JP'])} days) "
+        f"{b['uniform_days']['expected_unserved_usd']:,.0f} + "
+        f"{b['uniform_days']['holding_usd']:,.0f}.",
+        f"Monte Carlo ({res['monte_carlo']['paths']:,} paths), expected unserved USD: plan "
+        f"{mc['plan']:,.0f}, agencies' rule {mc['agency_rule']:,.0f}, uniform days "
+        f"{mc['uniform_days']:,.0f}. Marginal value of budget (USD per USD): KR "
+        f"{res['marginal_value_per_usd_of_budget']['KR']}, JP "
+        f"{res['marginal_value_per_usd_of_budget']['JP']}.",
+    ]
+    for r in b["agency_rule"]["rules"]:
+        lines.append(
+            f"Rule {r['agency']} ({r['side']}): "
+            + (f"{r['target_days']:g} days" if r["applied"] else r["note"])
+            + f"; order: {r['order_basis']}"
+            + (f"; source {r['source_url']}" if r["source_url"] else "")
+        )
+    if res["guard_flags"]:
+        lines.append(
+            "At a plausibility guard: "
+            + "; ".join(f"{g['unit_id']} {g['target_t']:,.1f} t" for g in res["guard_flags"])
+        )
+    lines.append(
+        f"{len(res['materials'])} planned, {len(res['skipped'])} skipped (reasons in the table)."
+    )
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,9 +23,18 @@ class PoolRules(BaseModel):
     max_lend_share: float = Field(ge=0, le=1)
 
 
+class Guards(BaseModel):
+    """Plausibility limits on a plan (None = not applied)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_share_of_world_production: float | None = Field(default=None, gt=0, le=1)
+    max_years_of_demand: float | None = Field(default=None, gt=0)
+
+
 class Assumptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
+    probability_source: Literal["model", "level"] = "model"
     annual_probability_by_level: list[float] = Field(min_length=5, max_length=5)
     share_lost_factor: float = Field(gt=0, le=1)
     duration_days: list[int] = Field(min_length=1)
@@ -36,6 +46,7 @@ class Assumptions(BaseModel):
     horizon_days: int = Field(gt=0, le=3650)
     pool: PoolRules
     min_lot_t: float = Field(ge=0)
+    guards: Guards = Field(default_factory=Guards)
 
     def importance_of(self, material_id: str) -> float:
         return self.importance.get(material_id, self.importance_default)
@@ -76,6 +87,10 @@ class MaterialInput(BaseModel):
     unit_value_usd_per_t: float = Field(gt=0)
     unit_value_basis: str
     level: tuple[int, int] = Field(description="alert level KR (KOR), JP (JPN)")
+    annual_probability: tuple[float | None, float | None] = Field(
+        default=(None, None), description="risk model's 12-month probability, KR, JP"
+    )
+    cap_t: float | None = Field(default=None, ge=0, description="guard: most total stock")
     top_supplier: tuple[str | None, str | None]
     share_lost: tuple[float, float] = Field(description="share of consumption lost")
     importance: float = Field(gt=0, default=1.0)

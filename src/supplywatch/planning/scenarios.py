@@ -5,8 +5,10 @@ per distinct top supplier of Korea and of Japan (the same country hits both side
 correlated case that matters most for a joint pool). A side loses, per day, its imports times
 the supplier's share of them (the top share, or China's share when China is the supplier and
 not the top one; otherwise nothing), times ``share_lost_factor``, capped at its consumption.
-Probability over the horizon = annual probability at the highest alert level among the sides
-hit x horizon / 365 (capped at 1), split over the duration distribution.
+Probability over the horizon: with ``probability_source: model`` the risk model's calibrated
+12-month probability (the highest among the sides hit), else the annual probability at the
+highest alert level among the sides hit (also where the model gives none), x horizon / 365
+(capped at 1), split over the duration distribution.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def scenarios_for(
     for s in sorted(suppliers):
         lost = []
         hit_levels = []
+        hit_probs: list[float] = []
         for c in (0, 1):
             if m.top_supplier[c] == s:
                 share = m.share_lost[c]
@@ -32,9 +35,14 @@ def scenarios_for(
             lost.append(min(1.0, share * a.share_lost_factor))
             if share > 0:
                 hit_levels.append(m.level[c])
+                if m.annual_probability[c] is not None:
+                    hit_probs.append(float(m.annual_probability[c]))  # type: ignore[arg-type]
         if not hit_levels:
             continue
-        p_year = a.annual_probability_by_level[max(hit_levels)]
+        if a.probability_source == "model" and hit_probs:
+            p_year = max(hit_probs)
+        else:
+            p_year = a.annual_probability_by_level[max(hit_levels)]
         p = min(1.0, p_year * a.horizon_days / 365.0)
         for d, pd_ in zip(a.duration_days, a.duration_probability, strict=True):
             out.append(

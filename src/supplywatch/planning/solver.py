@@ -179,6 +179,10 @@ def solve_plan(
                 e = m.existing_t
                 held += m.unit_value_usd_per_t * (e[HOLDERS.index(side)] + share * e[2])
             md.row(idx, val, hi=bud + held)
+        for m in materials:  # plausibility guard: total stock of a unit
+            if m.cap_t is not None:
+                cap_t = max(m.cap_t, sum(m.existing_t))
+                md.row([x[(m.material_id, h)] for h in HOLDERS], [1.0, 1.0, 1.0], hi=cap_t)
         for hld, cap in budget.capacity_t.items():
             md.row([x[(m.material_id, hld)] for m in materials], [1.0] * len(materials), hi=cap)
     status, sol, obj, dt = md.solve()
@@ -236,3 +240,66 @@ def days_rule(
             out[m.material_id][side] = have[m.material_id] + buy[m.material_id] * scale
             out[m.material_id]["POOL"] = m.existing_t[2]
     return out
+
+
+def agency_rule(
+    materials: list[MaterialInput],
+    budget: Budget,
+    order: dict[str, list[tuple[str, float]]],
+) -> dict[str, dict[str, float]]:
+    """The rule as the agencies apply it: each side's agencies stock ``days`` of the side's
+    demand of each unit on their lists, funded in their order (``order[side]`` = [(unit,
+    days), ...]) until the side's budget is spent (the last one funded in part); no pool, and
+    stock already held is kept and counts toward the days."""
+    by_id = {m.material_id: m for m in materials}
+    out = {
+        m.material_id: {"KR": m.existing_t[0], "JP": m.existing_t[1], "POOL": m.existing_t[2]}
+        for m in materials
+    }
+    for c, side, bud in ((0, "KR", budget.kr_usd), (1, "JP", budget.jp_usd)):
+        left = bud
+        for uid, days in order.get(side, []):
+            m = by_id.get(uid)
+            if m is None or left <= 0:
+                continue
+            want = max(0.0, days * m.consumption_t_per_day[c] - out[uid][side])
+            buy = min(want, left / m.unit_value_usd_per_t)
+            out[uid][side] += buy
+            left -= buy * m.unit_value_usd_per_t
+    return out
+
+
+def uniform_days(
+    materials: list[MaterialInput], budget: Budget
+) -> tuple[dict[str, dict[str, float]], dict[str, float | None]]:
+    """Uniform days of cover at equal budget: each side tops every unit up to the same number
+    of days D of its demand, D the largest its budget buys (bisection, at most ten years;
+    stock already held is kept); no pool. Returns the stocks and D per side (None: no demand
+    on that side)."""
+    out = {
+        m.material_id: {"KR": m.existing_t[0], "JP": m.existing_t[1], "POOL": m.existing_t[2]}
+        for m in materials
+    }
+    days: dict[str, float | None] = {}
+    for c, side, bud in ((0, "KR", budget.kr_usd), (1, "JP", budget.jp_usd)):
+        need = [m for m in materials if m.consumption_t_per_day[c] > 0]
+        if not need:
+            days[side] = None
+            continue
+
+        def cost(d: float, c: int = c, need: list[MaterialInput] = need) -> float:
+            return sum(
+                max(0.0, d * m.consumption_t_per_day[c] - m.existing_t[c]) * m.unit_value_usd_per_t
+                for m in need
+            )
+
+        lo, hi = 0.0, 1.0
+        while cost(hi) < bud and hi < 3650:  # at most ten years of demand
+            hi = min(3650.0, hi * 2)
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if cost(mid) <= bud else (lo, mid)
+        days[side] = lo
+        for m in need:
+            out[m.material_id][side] = max(m.existing_t[c], lo * m.consumption_t_per_day[c])
+    return out, days

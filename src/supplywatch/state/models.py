@@ -219,10 +219,15 @@ class Webhook(Base):
 
 class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (UniqueConstraint("webhook_id", "alert_id"),)
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "alert_id"),
+        UniqueConstraint("webhook_id", "event_key"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    # an alert's delivery, or (alert NULL) a watch-list event's (``event_key`` = measure:<id>)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+    event_key: Mapped[str | None] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), index=True)  # pending|delivered|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -273,3 +278,57 @@ class NoticeCandidate(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_comment: Mapped[str | None] = mapped_column(Text)
     measure_id: Mapped[str | None] = mapped_column(String(80))
+
+
+class Briefing(Base):
+    """A weekly briefing computed for an organisation (scheduled, or asked for). Its contents
+    may include the organisation's days of cover, so it is visible to that organisation only;
+    it is rendered in any language on download."""
+
+    __tablename__ = "briefings"
+    __table_args__ = (UniqueConstraint("org_code", "importer_id", "as_of_date", "since_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    importer_id: Mapped[str] = mapped_column(String(8))
+    as_of_date: Mapped[date] = mapped_column(Date)
+    since_date: Mapped[date] = mapped_column(Date)
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | manual
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class WatchEntry(Base):
+    """Something a user (``username`` set) or a whole organisation (``username`` NULL)
+    watches: an item, an imposing government or a supplier country."""
+
+    __tablename__ = "watch_entries"
+    __table_args__ = (UniqueConstraint("org_code", "username", "kind", "target"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # item | imposer | supplier
+    target: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """A change on something watched, in one user's inbox (an organisation's watch fans out
+    to each of its active users), with tenancy: only changes its organisation may see."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("username", "event_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    event_key: Mapped[str] = mapped_column(String(120))  # alert:<id> | measure:<id>
+    kind: Mapped[str] = mapped_column(String(16))  # level_change | measure
+    watch_kinds: Mapped[list[str]] = mapped_column(JSON)
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    importer_id: Mapped[str | None] = mapped_column(String(8))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+    measure_id: Mapped[str | None] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -19,12 +19,13 @@ from supplywatch.workspace.base import (
     Page,
     RateLimited,
 )
+from supplywatch.workspace.briefings import BriefingsMixin, ExportsMixin
 from supplywatch.workspace.notices import NoticesMixin
 from supplywatch.workspace.plans import PlansMixin
 from supplywatch.workspace.risk import RiskMixin
 
 
-class Workspace(AuthMixin, RiskMixin, NoticesMixin, PlansMixin):
+class Workspace(AuthMixin, RiskMixin, NoticesMixin, PlansMixin, BriefingsMixin, ExportsMixin):
     """Multi-user facade over the analysis services and the state database."""
 
 

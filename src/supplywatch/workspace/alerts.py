@@ -32,10 +32,11 @@ from supplywatch.workspace.base import (
     _f,
 )
 from supplywatch.workspace.stocks import StocksMixin, _cover_evidence
+from supplywatch.workspace.watch import WatchMixin
 from supplywatch.workspace.webhooks import WebhooksMixin
 
 
-class AlertsMixin(StocksMixin, WebhooksMixin):
+class AlertsMixin(StocksMixin, WebhooksMixin, WatchMixin):
     def evaluate(self, trigger: str = "manual", as_of: date | None = None) -> dict[str, Any]:
         """Run the risk engine for KOR, JPN and BLOC, apply days of cover, and turn level
         changes into alerts (deduplicated), audit entries and webhook deliveries."""
@@ -63,6 +64,12 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
         steps = {(r["item_id"], r["importer_id"]): r for r in last.to_dict("records")}
         changes = 0
         with db.transaction(self.sessions) as s:
+            prev = s.scalar(
+                select(Evaluation.as_of_date)
+                .where(Evaluation.finished_at.is_not(None))
+                .order_by(Evaluation.id.desc())
+                .limit(1)
+            )
             ev = Evaluation(
                 as_of_date=when,
                 store_fingerprint=fp,
@@ -83,6 +90,8 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
                 n = self._apply_level(s, ev, ladder, snaps, r, step, covers[r["importer_id"]], when)
                 by_importer[r["importer_id"]] += n
                 changes += n
+            if prev is not None and prev < when:  # measures that became known since then
+                self._notify_measures(s, prev, when)
             ev.n_items = len(rows)
             ev.n_changes = changes
             ev.finished_at = self.clock.now()
@@ -225,6 +234,8 @@ class AlertsMixin(StocksMixin, WebhooksMixin):
             org=IMPORTER_ORG[imp],
         )
         self._queue_webhooks(s, a, ladder)
+        sup = now.get("top_supplier_id_iso3")
+        self._notify_alert(s, a, ladder, None if sup is None or pd.isna(sup) else str(sup))
         return 1
 
     def evaluate_if_changed(self) -> dict[str, Any] | None:

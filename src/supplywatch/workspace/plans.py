@@ -83,6 +83,8 @@ class PlansMixin(StocksMixin):
             jpy_per_usd=float(params["jpy_per_usd"]),
             as_of=when,
             materials=params.get("materials") or None,
+            lists=params.get("lists") or None,
+            probability_source=params.get("probability_source"),
             paths=int(params.get("paths", 20_000)),
             seed=int(params.get("seed", 0)),
             pool_share_kr=float(params.get("pool_share_kr", 0.5)),
@@ -154,7 +156,9 @@ def _plan_public(plan: Plan, *, with_result: bool) -> dict[str, Any]:
         "params": plan.params,
         "materials": len(r["materials"]),
         "objective_usd": r["plan"]["objective_usd"],
-        "rule_60_days_objective_usd": r["rule_60_days"]["objective_usd"],
+        "agency_rule_objective_usd": (r.get("baselines") or {})
+        .get("agency_rule", {})
+        .get("objective_usd"),
     }
     if with_result:
         out["result"] = r

@@ -82,6 +82,16 @@ class RiskMixin(WorkspaceBase):
         )
         return out
 
+    def value_chain(self, _p: Principal, item: str, importer: str, as_of: date) -> dict[str, Any]:
+        """The sourced value chain downstream of a material, with the importer's imports of
+        the downstream codes where the store has them (public data)."""
+        self.item(_p, item)
+        out: dict[str, Any] = self._cached(
+            ("value_chain", item, importer, as_of),
+            lambda: self.services.value_chain(item, importer, as_of),
+        )
+        return out
+
     def dependence(
         self, _p: Principal, item: str, importer: str, as_of: date, limit: int, offset: int
     ) -> Page:

@@ -199,6 +199,8 @@ class WebhooksMixin(WorkspaceBase):
                     "id": d.id,
                     "webhook_id": d.webhook_id,
                     "alert_id": d.alert_id,
+                    "event_key": d.event_key,
+                    "event": (d.payload or {}).get("event"),
                     "status": d.status,
                     "attempts": d.attempts,
                     "last_status_code": d.last_status_code,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -35,3 +36,20 @@ def list_items(
 @router.get("/items/{material_id}", response_model=ItemPublic)
 def get_item(material_id: str, p: Me, ws: WS) -> dict[str, object]:
     return ws.item(p, material_id)
+
+
+@router.get("/items/{material_id}/value-chain", summary="Where a material goes")
+def value_chain(
+    material_id: str,
+    p: Me,
+    ws: WS,
+    importer: Annotated[Literal["KOR", "JPN", "BLOC"], Query()] = "KOR",
+    as_of: Annotated[date | None, Query(description="Default today.")] = None,
+) -> dict[str, object]:
+    """The curated value chain downstream of the material (material -> intermediate ->
+    product -> industries of Korea and Japan), every edge with its source; for downstream HS
+    codes, the importer's newest imports known on the date where the store has them, else the
+    link without a number, marked so."""
+    from supplywatch.clock import today
+
+    return ws.value_chain(p, material_id, importer, as_of or today(ws.clock))

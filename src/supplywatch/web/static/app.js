@@ -24,6 +24,7 @@
     items: new Map(),
     routeSeq: 0,
     langHooks: [],
+    asOf: "", // the date the views show (empty: today, by the service's clock)
   };
 
   // ---- i18n ------------------------------------------------------------------------------
@@ -158,6 +159,12 @@
     });
   }
 
+  function unitText(m) {
+    // A planning unit: one material, or materials sharing their stored form's HS codes.
+    const names = m.members.map(itemName).join(", ");
+    return h("span", { dataset: { itemId: m.material_id }, text: m.is_shared ? names + " (" + t("plan.shared") + ")" : names });
+  }
+
   function itemText(id) {
     return h("span", { dataset: { itemName: id, itemId: id }, text: itemName(id) });
   }
@@ -196,7 +203,77 @@
         h("tr", { class: "empty" }, h("td", { colspan: headKeys.length, testid: "empty" }, tx(emptyKey))),
       );
     }
-    return h("div", { class: "table-wrap" }, h("table", { testid }, h("thead", {}, head), body));
+    const tbl = h("table", { testid }, h("thead", {}, head), body);
+    return h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "div",
+        { class: "table-tools no-print" },
+        h("button", { type: "button", class: "btn btn-quiet btn-small", testid: testid + "-export-csv", onclick: () => exportTable(tbl, testid, "csv") }, "CSV"),
+        h("button", { type: "button", class: "btn btn-quiet btn-small", testid: testid + "-export-xlsx", onclick: () => exportTable(tbl, testid, "xlsx") }, "Excel"),
+      ),
+      tbl,
+    );
+  }
+
+  /** A table as the user sees it (header and cell text), exported by the service as CSV or
+   *  xlsx (with an "about" sheet: what, for whom, when, units, sources). */
+  async function exportTable(tbl, name, fmt) {
+    const columns = [...tbl.querySelectorAll("thead th")].map((th) => th.textContent.trim() || "-");
+    const rows = [...tbl.querySelectorAll("tbody tr:not(.empty)")]
+      .map((tr) => [...tr.children].map((td) => td.textContent.trim()))
+      .filter((r) => r.length === columns.length);
+    const headers = { "Content-Type": "application/json" };
+    if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+    const r = await fetch(API + "/exports?format=" + fmt, {
+      method: "POST",
+      headers,
+      credentials: "same-origin",
+      body: JSON.stringify({ title: name, columns, rows, as_of: state.asOf || null }),
+    });
+    if (!r.ok) {
+      const g = document.querySelector('[data-testid="global-error"]');
+      g.replaceChildren(tx("export.failed"));
+      g.hidden = false;
+      return;
+    }
+    const blob = await r.blob();
+    const a = h("a", { href: URL.createObjectURL(blob), download: "supplywatch-" + name + "." + fmt, testid: "export-link" });
+    document.body.append(a);
+    a.click();
+    setTimeout(() => {
+      URL.revokeObjectURL(a.href);
+      a.remove();
+    }, 1000);
+    state.lastExport = { name, fmt, columns: columns.length, rows: rows.length };
+  }
+
+  /** "&as_of=D" when the user looks at a past date (see the date picker), else "". */
+  function asOfParam() {
+    return state.asOf ? "&as_of=" + state.asOf : "";
+  }
+
+  function showAsOf() {
+    const input = document.getElementById("as-of");
+    input.value = state.asOf || (state.meta ? state.meta.today : "");
+    if (state.meta) input.max = state.meta.today;
+    const b = document.querySelector('[data-testid="as-of-banner"]');
+    b.replaceChildren();
+    if (state.asOf) b.append(tx("asof.banner"), " ", h("strong", { testid: "as-of-date", text: state.asOf }));
+    b.hidden = !state.asOf;
+  }
+
+  function setAsOf(v) {
+    const ok = /^\d{4}-\d{2}-\d{2}$/.test(v || "") && (!state.meta || v < state.meta.today);
+    state.asOf = ok ? v : "";
+    try {
+      sessionStorage.setItem("sw.as_of", state.asOf);
+    } catch (_e) {
+      /* private mode */
+    }
+    showAsOf();
+    route();
   }
 
   /** Nested objects as a readable definition list ("no data" for nulls). */
@@ -359,6 +436,15 @@
     document.querySelector('[data-testid="whoami"]').textContent =
       me.username + " · " + me.org + " · " + me.role;
     state.meta = await api("GET", "/meta");
+    try {
+      state.asOf = sessionStorage.getItem("sw.as_of") || "";
+    } catch (_e) {
+      state.asOf = "";
+    }
+    if (state.asOf && !(state.asOf < state.meta.today)) state.asOf = "";
+    show('[data-testid="as-of-wrap"], [data-testid="print"]', true);
+    showAsOf();
+    refreshInbox();
     await loadItems();
     if (!location.hash || location.hash === "#" || location.hash === "#/") {
       history.replaceState(null, "", "#/screen");
@@ -376,6 +462,7 @@
     view.replaceChildren();
     view.hidden = true;
     show('[data-testid="nav"], [data-testid="whoami"], [data-testid="logout"]', false);
+    show('[data-testid="as-of-wrap"], [data-testid="print"], [data-testid="as-of-banner"]', false);
     show('[data-testid="login-view"]', true);
     const g = document.querySelector('[data-testid="global-error"]');
     g.replaceChildren();
@@ -473,6 +560,8 @@
     plan: planView,
     backtest: backtestView,
     measures: measuresView,
+    briefings: briefingsView,
+    watch: watchView,
   };
 
   async function route() {
@@ -527,7 +616,7 @@
     view.append(wait);
     const page = await api(
       "GET",
-      "/screen?importer=" + importer + "&limit=500" + (stateFilter ? "&state=" + stateFilter : ""),
+      "/screen?importer=" + importer + "&limit=500" + (stateFilter ? "&state=" + stateFilter : "") + asOfParam(),
     );
     if (!alive()) return;
     wait.remove();
@@ -685,7 +774,7 @@
       imposer: /^[A-Z]{3}$/.test(p.get("imposer") || "") ? p.get("imposer") : "",
       material: /^[a-z0-9_]{1,64}$/.test(p.get("material") || "") ? p.get("material") : "",
       active: p.get("active") === "1" ? "1" : "",
-      as_of: /^\d{4}-\d{2}-\d{2}$/.test(p.get("as_of") || "") ? p.get("as_of") : "",
+      as_of: /^\d{4}-\d{2}-\d{2}$/.test(p.get("as_of") || "") ? p.get("as_of") : state.asOf,
     };
     const go = (change) => {
       const q = new URLSearchParams();
@@ -782,7 +871,7 @@
     );
     const wait = loading(true);
     view.append(wait);
-    const d = await api("GET", "/explain/" + encodeURIComponent(id) + "?importer=" + importer);
+    const d = await api("GET", "/explain/" + encodeURIComponent(id) + "?importer=" + importer + asOfParam());
     if (!alive()) return;
     wait.remove();
 
@@ -1011,6 +1100,237 @@
     }
     draw();
     state.langHooks.push(draw);
+    const chainBox = h("section", { class: "card", testid: "item-value-chain" }, h("h2", { i18n: "chain.title" }), loading(false));
+    view.append(chainBox);
+    try {
+      const v = await api("GET", "/items/" + encodeURIComponent(id) + "/value-chain?importer=" + (importer === "BLOC" || importer === "KOR" || importer === "JPN" ? importer : "KOR") + asOfParam());
+      if (!alive()) return;
+      chainBox.replaceChildren(h("h2", { i18n: "chain.title" }), renderValueChain(v));
+    } catch (err) {
+      if (alive()) chainBox.replaceChildren(h("h2", { i18n: "chain.title" }), errorBox(err));
+    }
+  }
+
+  /** The value chain downstream of a material: industries it touches, then each link with
+   *  its source; downstream trade where the store has it, else the link alone, marked. */
+  function renderValueChain(v) {
+    if (!v.in_graph) return h("p", { class: "muted", testid: "chain-none" }, tx("chain.none"));
+    const names = {};
+    v.nodes.forEach((n) => {
+      names[n.node_id] = n.names[state.lang] || n.names.en || n.node_id;
+    });
+    const industries = h(
+      "p",
+      { testid: "chain-industries" },
+      h("strong", {}, tx("chain.industries")),
+      ": ",
+      v.industries.map((i) => names[i.node_id] + (i.countries.length ? " (" + i.countries.join("/") + ")" : "")).join("; ") || t("common.nodata"),
+    );
+    const rows = v.edges.map((e) => {
+      const to = v.nodes.find((n) => n.node_id === e.to) || {};
+      return h(
+        "tr",
+        { testid: "chain-edge", dataset: { from: e.from, to: e.to } },
+        h("td", {}, names[e.from] || e.from),
+        h("td", {}, names[e.to] || e.to),
+        h("td", {}, e.relation),
+        h(
+          "td",
+          { testid: "chain-trade" },
+          to.trade
+            ? fmtNum(to.trade.import_qty_t, 0) + " t, USD " + fmtNum(to.trade.import_value_kusd, 0) + "k (" + to.trade.ref_year + ", " + to.trade.source + ")"
+            : h("span", { class: "muted" }, to.trade_note ? [noData(), " — " + to.trade_note] : ""),
+        ),
+        h("td", { class: "note" }, h("a", { href: e.source_url, target: "_blank", rel: "noopener noreferrer", text: e.source_kind }), " “" + e.quote + "”"),
+      );
+    });
+    return h(
+      "div",
+      {},
+      industries,
+      table("chain-table", ["chain.from", "chain.to", "chain.relation", "chain.trade", "chain.source"], rows, "chain.none"),
+      h("p", { class: "muted" }, tx("chain.version"), " " + v.graph_version),
+    );
+  }
+
+  // ---- #/briefings -------------------------------------------------------------------------
+  async function briefingsView(view, _r, alive) {
+    const own = ownNationalImporter(state.me.org);
+    const choices = alertScope(state.me.org);
+    const imp = importerSelect("briefing-importer", own && choices.includes(own) ? own : choices[0], choices, () => {});
+    const asOf = h("input", { type: "date", testid: "briefing-as-of", value: state.asOf || state.meta.today, max: state.meta.today });
+    const err = h("div", { testid: "briefing-error" });
+    const form = h(
+      "form",
+      {
+        class: "card form-inline no-print",
+        testid: "briefing-form",
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          err.replaceChildren();
+          try {
+            await api("POST", "/briefings", { json: { importer: imp.value, as_of: asOf.value || null } });
+            if (alive()) route();
+          } catch (e) {
+            err.replaceChildren(errorBox(e, "briefing-failed"));
+          }
+        },
+      },
+      labelled("common.importer", imp),
+      labelled("briefing.as_of", asOf),
+      h("button", { type: "submit", class: "btn btn-primary", testid: "briefing-submit", i18n: "briefing.make" }),
+      err,
+    );
+    view.append(viewHead("briefing.title"), h("p", { class: "muted", i18n: "briefing.note" }));
+    if (atLeast("analyst")) view.append(form);
+    const page = await api("GET", "/briefings?limit=100");
+    if (!alive()) return;
+    const link = (b, lang, fmt) =>
+      h("a", { href: API + "/briefings/" + b.id + "/file?lang=" + lang + "&format=" + fmt, testid: "briefing-" + fmt + "-" + lang, download: "" }, lang.toUpperCase() + " " + fmt.toUpperCase());
+    const rows = page.items.map((b) =>
+      h(
+        "tr",
+        { testid: "briefing-row", dataset: { briefingId: String(b.id), importer: b.importer_id } },
+        h("td", { class: "date", text: b.as_of }),
+        h("td", { text: b.since }),
+        h("td", { text: t("importer." + b.importer_id) }),
+        h("td", { class: "num", testid: "briefing-cards", text: String(b.counts.at_caution_or_above) }),
+        h("td", { class: "num", text: String(b.counts.level_changes) }),
+        h("td", { class: "num", text: String(b.counts.measures_new) }),
+        h("td", { text: t("briefing_trigger." + b.trigger) + " · " + b.created_by }),
+        h("td", {}, ["ko", "ja", "en"].map((l) => [link(b, l, "pdf"), " ", link(b, l, "html"), " "])),
+      ),
+    );
+    view.append(
+      table(
+        "briefings-table",
+        ["briefing.as_of", "briefing.since", "common.importer", "briefing.cards", "briefing.changes", "briefing.measures", "briefing.made", "briefing.download"],
+        rows,
+        "briefing.empty",
+      ),
+    );
+  }
+
+  // ---- #/watch ---------------------------------------------------------------------------
+  async function refreshInbox() {
+    try {
+      const page = await api("GET", "/notifications?unread=true&limit=1");
+      const c = document.querySelector('[data-testid="inbox-count"]');
+      c.textContent = String(page.total);
+      c.hidden = !page.total;
+    } catch (_e) {
+      /* the count is a convenience */
+    }
+  }
+
+  async function watchView(view, _r, alive) {
+    const kind = h("select", { testid: "watch-kind" }, ["item", "imposer", "supplier"].map((k) => h("option", { value: k, i18n: "watch_kind." + k })));
+    const target = h("input", { testid: "watch-target", required: true, maxlength: "64" });
+    const scope = h("select", { testid: "watch-scope" }, h("option", { value: "me", i18n: "watch_scope.me" }), atLeast("analyst") ? h("option", { value: "org", i18n: "watch_scope.org" }) : null);
+    const err = h("div", { testid: "watch-error" });
+    view.append(
+      viewHead("watch.title"),
+      h(
+        "form",
+        {
+          class: "card form-inline no-print",
+          testid: "watch-form",
+          onsubmit: async (ev) => {
+            ev.preventDefault();
+            err.replaceChildren();
+            try {
+              await api("POST", "/watch", { json: { kind: kind.value, target: target.value.trim(), scope: scope.value } });
+              if (alive()) route();
+            } catch (e) {
+              err.replaceChildren(errorBox(e, "watch-failed"));
+            }
+          },
+        },
+        labelled("watch.kind", kind),
+        labelled("watch.target", target),
+        labelled("watch.scope", scope),
+        h("button", { type: "submit", class: "btn btn-primary", testid: "watch-submit", i18n: "watch.add" }),
+        err,
+      ),
+    );
+    const [list, inbox] = await Promise.all([api("GET", "/watch?limit=500"), api("GET", "/notifications?limit=200")]);
+    if (!alive()) return;
+    const targetText = (w) => (w.kind === "item" ? itemName(w.target) : w.target);
+    view.append(
+      h("h2", { i18n: "watch.list" }),
+      table(
+        "watch-table",
+        ["watch.kind", "watch.target", "watch.scope", "watch.by", ""],
+        list.items.map((w) =>
+          h(
+            "tr",
+            { testid: "watch-row", dataset: { watchId: String(w.id), kind: w.kind, target: w.target } },
+            h("td", {}, tx("watch_kind." + w.kind)),
+            h("td", { text: targetText(w) }),
+            h("td", {}, tx("watch_scope." + w.scope)),
+            h("td", { text: w.created_by }),
+            h(
+              "td",
+              {},
+              w.scope === "me" || atLeast("analyst")
+                ? h("button", {
+                    type: "button",
+                    class: "btn btn-quiet btn-small",
+                    testid: "watch-delete",
+                    i18n: "watch.delete",
+                    onclick: async () => {
+                      await api("DELETE", "/watch/" + w.id);
+                      if (alive()) route();
+                    },
+                  })
+                : null,
+            ),
+          ),
+        ),
+        "watch.empty",
+      ),
+      h("h2", { i18n: "inbox.title" }),
+      table(
+        "inbox-table",
+        ["inbox.when", "inbox.what", "common.item", "common.importer", "inbox.why", ""],
+        inbox.items.map((n) =>
+          h(
+            "tr",
+            { testid: "inbox-row", class: n.read ? "read" : "unread", dataset: { notificationId: String(n.id), kind: n.kind } },
+            h("td", {}, fmtTime(n.created_at)),
+            h(
+              "td",
+              {},
+              n.kind === "level_change"
+                ? [levelBadge(n.payload.alert.previous_level), " → ", levelBadge(n.payload.alert.level)]
+                : (n.payload.measure.legal_reference || n.measure_id) + " (" + (n.payload.measure.types || []).join(", ") + ")",
+            ),
+            h("td", {}, n.item_id ? itemLink(n.item_id, n.importer_id || defaultImporter()) : (n.payload.measure && n.payload.measure.materials ? n.payload.measure.materials.map(itemName).join(", ") : "")),
+            h("td", { text: n.importer_id ? t("importer." + n.importer_id) : "" }),
+            h("td", { text: n.watch_kinds.map((k) => t("watch_kind." + k)).join(", ") }),
+            h(
+              "td",
+              {},
+              n.read
+                ? null
+                : h("button", {
+                    type: "button",
+                    class: "btn btn-quiet btn-small",
+                    testid: "inbox-read",
+                    i18n: "inbox.mark_read",
+                    onclick: async () => {
+                      await api("POST", "/notifications/" + n.id + "/read");
+                      refreshInbox();
+                      if (alive()) route();
+                    },
+                  }),
+            ),
+          ),
+        ),
+        "inbox.empty",
+      ),
+    );
+    refreshInbox();
   }
 
   // ---- #/alerts --------------------------------------------------------------------------
@@ -1247,11 +1567,11 @@
     function reloadAll() {
       const jobs = [
         fill(entriesBox, () => api("GET", "/stocks?limit=500"), renderEntries, "stocks-denied"),
-        fill(blocBox, () => api("GET", "/stocks/cover?importer=" + state.meta.bloc_id), (rows) => renderCover(rows, true), "cover-bloc-denied"),
+        fill(blocBox, () => api("GET", "/stocks/cover?importer=" + state.meta.bloc_id + asOfParam()), (rows) => renderCover(rows, true), "cover-bloc-denied"),
         fill(targetsBox, () => api("GET", "/stocks/targets"), renderTargets, "targets-denied"),
       ];
       if (coverImp) {
-        const load = () => api("GET", "/stocks/cover?importer=" + coverImp);
+        const load = () => api("GET", "/stocks/cover?importer=" + coverImp + asOfParam());
         jobs.push(fill(ownCoverBox, load, (rows) => renderCover(rows, false), "cover-own-denied"));
       } else {
         ownCoverBox.replaceChildren(h("p", { class: "muted", testid: "cover-own-none", i18n: "stocks.cover_none" }));
@@ -1565,7 +1885,7 @@
           h("td", { class: "date", text: p.as_of }),
           h("td", { class: "num", text: String(p.materials) }),
           h("td", { class: "num" }, num(p.objective_usd, 0)),
-          h("td", { class: "num" }, num(p.rule_60_days_objective_usd, 0)),
+          h("td", { class: "num" }, num(p.agency_rule_objective_usd, 0)),
           h("td", { text: p.created_by }),
           h("td", { class: "date" }, fmtTime(p.created_at)),
         ),
@@ -1591,12 +1911,24 @@
       h("dt", { i18n: "plan.objective" }),
       h("dd", { testid: "plan-objective" }, usd(res.plan.objective_usd)),
       h("dt", { i18n: "plan.rule_objective" }),
-      h("dd", { testid: "plan-rule-objective" }, usd(res.rule_60_days.objective_usd)),
+      h("dd", { testid: "plan-rule-objective" }, usd(res.baselines.agency_rule.objective_usd)),
+      h("dt", { i18n: "plan.uniform_objective" }),
+      h(
+        "dd",
+        { testid: "plan-uniform-objective" },
+        usd(res.baselines.uniform_days.objective_usd) + " (KR " + fmtNum(res.baselines.uniform_days.days.KR, 1) + " · JP " + fmtNum(res.baselines.uniform_days.days.JP, 1) + " " + t("plan.days_word") + ")",
+      ),
+      h("dt", { i18n: "plan.rules" }),
+      h(
+        "dd",
+        { testid: "plan-rules" },
+        res.baselines.agency_rule.rules.map((r) => r.agency + " (" + r.side + "): " + (r.applied ? fmtNum(r.target_days, 0) + " " + t("plan.days_word") : r.note) + " — " + r.order_basis).join(" · "),
+      ),
       h("dt", { i18n: "plan.mc" }),
       h(
         "dd",
         { testid: "plan-mc" },
-        usd(res.monte_carlo.expected_unserved_usd_plan) + " vs " + usd(res.monte_carlo.expected_unserved_usd_rule_60_days) + " (" + fmtNum(res.monte_carlo.paths, 0) + " " + t("plan.paths_word") + ")",
+        usd(res.monte_carlo.expected_unserved_usd.plan) + " vs " + usd(res.monte_carlo.expected_unserved_usd.agency_rule) + " / " + usd(res.monte_carlo.expected_unserved_usd.uniform_days) + " (" + fmtNum(res.monte_carlo.paths, 0) + " " + t("plan.paths_word") + ")",
       ),
       h("dt", { i18n: "plan.marginal" }),
       h("dd", { testid: "plan-marginal" }, "KR " + fmtNum(res.marginal_value_per_usd_of_budget.KR, 2) + " · JP " + fmtNum(res.marginal_value_per_usd_of_budget.JP, 2)),
@@ -1607,14 +1939,26 @@
       h(
         "tr",
         { testid: "plan-material", dataset: { itemId: m.material_id } },
-        h("td", {}, itemText(m.material_id)),
+        h("td", {}, unitText(m)),
         h("td", {}, levelBadge(m.level.KOR, "plan-level-kor"), " ", levelBadge(m.level.JPN, "plan-level-jpn")),
         slots(m.existing_t, 1),
         slots(m.target_t, 1),
         slots(m.days_of_cover, 1),
-        h("td", { class: "num" }, num(m.rule_60_days_t.KR + m.rule_60_days_t.JP + m.rule_60_days_t.POOL, 1)),
-        h("td", { class: "num", testid: "plan-shortfall" }, pct(m.monte_carlo.KR.shortfall_probability), " / ", pct(m.monte_carlo.JP.shortfall_probability)),
-        h("td", { class: "num" }, pct(m.monte_carlo_rule_60_days.KR.shortfall_probability), " / ", pct(m.monte_carlo_rule_60_days.JP.shortfall_probability)),
+        h("td", { class: "num" }, num(m.baselines_t.agency_rule.KR + m.baselines_t.agency_rule.JP + m.baselines_t.agency_rule.POOL, 1)),
+        h("td", { class: "num", testid: "plan-shortfall" }, pct(m.monte_carlo.plan.KR.shortfall_probability), " / ", pct(m.monte_carlo.plan.JP.shortfall_probability)),
+        h("td", { class: "num" }, pct(m.monte_carlo.agency_rule.KR.shortfall_probability), " / ", pct(m.monte_carlo.agency_rule.JP.shortfall_probability)),
+        h("td", { testid: "plan-guard" }, m.guard.at_limit ? t("plan.at_guard") + ": " + m.guard.basis.join("; ") : ""),
+      ),
+    );
+    // Every material asked and not planned is a row of the same table, with the reason.
+    res.skipped.forEach((s) =>
+      rows.push(
+        h(
+          "tr",
+          { testid: "plan-skipped-row", dataset: { itemId: s.material_id } },
+          h("td", {}, itemText(s.material_id)),
+          h("td", { colspan: "13" }, noData(), " — " + s.reason + (s.lists.length ? " (" + s.lists.join(", ") + ")" : "")),
+        ),
       ),
     );
     const head = [
@@ -1632,8 +1976,9 @@
       "plan.rule_t",
       "plan.shortfall",
       "plan.rule_shortfall",
+      "plan.guard",
     ];
-    const skipped = Object.entries(res.skipped);
+    const skipped = res.skipped;
     return h(
       "div",
       { class: "stack" },
@@ -1646,7 +1991,7 @@
             "details",
             { testid: "plan-skipped" },
             h("summary", {}, tx("plan.skipped"), " (" + skipped.length + ")"),
-            h("ul", {}, skipped.map(([id, why]) => h("li", {}, itemText(id), ": ", noData(), " — " + why))),
+            h("ul", {}, skipped.map((s) => h("li", {}, itemText(s.material_id), ": ", noData(), " — " + s.reason))),
           )
         : null,
     );
@@ -1848,6 +2193,9 @@
     document.getElementById("lang").addEventListener("change", (e) => setLang(e.target.value));
     document.querySelector('[data-testid="login-form"]').addEventListener("submit", onLogin);
     document.querySelector('[data-testid="logout"]').addEventListener("click", onLogout);
+    document.getElementById("as-of").addEventListener("change", (e) => setAsOf(e.target.value));
+    document.querySelector('[data-testid="as-of-clear"]').addEventListener("click", () => setAsOf(""));
+    document.querySelector('[data-testid="print"]').addEventListener("click", () => window.print());
     window.addEventListener("hashchange", route);
     try {
       const me = await api("GET", "/auth/me");
