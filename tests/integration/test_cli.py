@@ -306,3 +306,49 @@ def test_cli_ingest_is_in_the_audit_log(loaded: Path) -> None:
     assert actor.startswith("cli:") and org is None
     assert (action, entity_id) == ("store.ingest", "cli")
     assert json.loads(detail)["sources"]["baci"] == "loaded"
+
+
+def test_plan_of_skipped_materials_says_why_for_each(loaded: Path) -> None:
+    result = _cli(
+        loaded,
+        "plan",
+        "--budget-krw",
+        "50e9",
+        "--budget-jpy",
+        "5e9",
+        "--krw-per-usd",
+        "1400",
+        "--jpy-per-usd",
+        "150",
+        "--materials",
+        "gallium,germanium",
+        "--paths",
+        "100",
+    )
+    assert result.returncode != 0
+    err = " ".join((result.stderr + result.stdout).split())
+    assert "no material asked has the data a plan needs" in err
+    assert "gallium: " in err and "germanium: " in err  # the help's own example: each reason
+
+
+def test_briefing_command_writes_html(loaded: Path) -> None:
+    out = loaded / "b.html"
+    result = _cli(
+        loaded,
+        "briefing",
+        "--importer",
+        "JPN",
+        "--as-of",
+        "2024-06-01",
+        "--lang",
+        "ja",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert 'lang="ja"' in html and "週間サプライチェーン早期警戒ブリーフィング" in html
+    assert 'data-as-of="2024-06-01"' in html and "日本" in html
+    assert "Briefing written to" in result.stdout
+    bad = _cli(loaded, "briefing", "--out", str(loaded / "b.docx"))
+    assert bad.returncode != 0 and ".html or .pdf" in bad.stderr + bad.stdout

@@ -269,3 +269,21 @@ def test_value_chain_of_an_item(seeded_sqlite: Seeded) -> None:
         ).status_code
         == 404
     )
+
+
+def test_changes_are_since_the_last_briefing(store_path: Path, tmp_path: Path) -> None:
+    ws = Workspace(
+        service_settings(store_path, f"sqlite:///{tmp_path / 's.sqlite'}"),
+        clock=FixedClock(datetime(2026, 11, 24, 9, tzinfo=UTC)),
+    )
+    try:
+        p = _user(ws, "kr_a", "KR", "analyst")
+        first = ws.create_briefing(p, "KOR", date(2025, 10, 1))
+        assert first["since"] == "2025-09-24"  # none before: the last week
+        second = ws.create_briefing(p, "KOR", date(2025, 10, 15))
+        assert second["since"] == "2025-10-01"  # since the last one
+        assert [r["item_id"] for r in second["data"]["level_changes"]] == ["platinum", "lithium"]
+        later = ws.create_briefing(p, "KOR", date(2026, 1, 15))  # more than a month after
+        assert later["since"] == "2026-01-08"
+    finally:
+        ws.close()

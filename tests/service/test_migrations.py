@@ -18,7 +18,7 @@ def test_upgrade_matches_models_and_downgrades(db_url: str) -> None:
         assert db.current_revision(engine) is None
         db.upgrade(engine)
         db.upgrade(engine)  # idempotent
-        assert db.current_revision(engine) == db.head_revision(engine) == "0004"
+        assert db.current_revision(engine) == db.head_revision(engine) == "0005"
         with engine.connect() as con:
             diff = compare_metadata(
                 MigrationContext.configure(con, opts={"compare_type": True}), Base.metadata

@@ -42,6 +42,7 @@ HEAVY = (
     "/api/v1/admin",
     "/api/v1/plans",
     "/api/v1/backtest",
+    "/api/v1/briefings",
 )
 #: Who the generated requests act as: every organisation, each role once.
 ACTORS = (("KR", "admin"), ("JP", "analyst"), ("JOINT", "viewer"))

@@ -152,6 +152,39 @@ TABLE: list[tuple[str, str, Any, Expect]] = [
         lambda o, r: 403 if r == "viewer" else 422 if o == "JOINT" else 404,
     ),
     ("POST", "/api/v1/notices/{own_notice}/reject", {"comment": "not a measure"}, writers(200)),
+    ("GET", "/api/v1/items/gallium/value-chain?importer=KOR", None, everyone(200)),
+    # briefings: of the organisation's own importer or the bloc, kept for the organisation
+    ("POST", "/api/v1/briefings", {"importer": "BLOC", "as_of": "2026-11-24"}, writers(201)),
+    (
+        "POST",
+        "/api/v1/briefings",
+        {"importer": "KOR", "as_of": "2026-11-24"},
+        lambda o, r: 403 if r == "viewer" or o != "KR" else 201,
+    ),
+    ("GET", "/api/v1/briefings", None, everyone(200)),
+    ("GET", "/api/v1/briefings/{own_briefing}", None, everyone(200)),
+    ("GET", "/api/v1/briefings/{other_briefing}", None, everyone(404)),
+    ("GET", "/api/v1/briefings/{own_briefing}/file?format=html&lang=ko", None, everyone(200)),
+    ("GET", "/api/v1/briefings/{other_briefing}/file?format=html", None, everyone(404)),
+    # watch-lists: one's own; the organisation's needs an analyst (then exists: 409)
+    ("POST", "/api/v1/watch", {"kind": "item", "target": "gallium"}, everyone(201)),
+    (
+        "POST",
+        "/api/v1/watch",
+        {"kind": "imposer", "target": "CHN", "scope": "org"},
+        lambda _o, r: {"viewer": 403, "analyst": 201, "admin": 409}[r],
+    ),
+    ("GET", "/api/v1/watch", None, everyone(200)),
+    ("DELETE", "/api/v1/watch/{other_watch}", None, everyone(404)),
+    ("DELETE", "/api/v1/watch/{own_watch}", None, everyone(204)),
+    ("GET", "/api/v1/notifications?unread=true", None, everyone(200)),
+    ("POST", "/api/v1/notifications/{other_watch}/read", None, everyone(404)),
+    (
+        "POST",
+        "/api/v1/exports?format=csv",
+        {"title": "t", "columns": ["a"], "rows": [["x"]]},
+        everyone(200),
+    ),
 ]
 
 
@@ -167,6 +200,10 @@ KEYS = (
     "other_notice",
     "connector_notice",
     "own_user",
+    "own_briefing",
+    "other_briefing",
+    "own_watch",
+    "other_watch",
 )
 
 
@@ -246,6 +283,14 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
         for org, role in ORG_ROLES
     }
     connector = s.ws.submit_notice(None, "A notice found by a connector.", origin="test")["id"]
+    briefings = {
+        org: s.ws.create_briefing(s.principal(org, "analyst"), "BLOC")["id"]  # type: ignore[arg-type]
+        for org in ("KR", "JP", "JOINT")
+    }
+    watches = {
+        (org, role): s.ws.watch_add(s.principal(org, role), "supplier", "AUS")["id"]  # type: ignore[arg-type]
+        for org, role in ORG_ROLES
+    }
     mismatches = []
     for org, role in ORG_ROLES:
         h = s.headers(org, role)
@@ -262,6 +307,10 @@ def test_role_org_endpoint_status_table(seeded: Seeded) -> None:
             "other_notice": str(others[(other_org[org], role)]),
             "connector_notice": str(connector),
             "own_user": str(s.principal(org, role).user_id),  # type: ignore[attr-defined]
+            "own_briefing": str(briefings[org]),
+            "other_briefing": str(briefings[other_org[org]]),
+            "own_watch": str(watches[(org, role)]),
+            "other_watch": str(watches[(other_org[org], role)]),
         }
         for method, template, body, expect in TABLE:
             path = template.format(**fill)

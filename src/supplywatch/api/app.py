@@ -344,9 +344,52 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             media_type=media if converted else response.media_type,
         )
 
+    _document_exports(app)
     _mount_dashboard(app)
     app.add_middleware(Guard, max_bytes=st.max_request_bytes, timeout_s=st.request_timeout_s)
     return app
+
+
+#: What a list answers with ``format=csv`` or ``format=xlsx`` (the cache middleware converts it).
+EXPORT_TYPES = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+}
+
+
+def _document_exports(app: FastAPI) -> None:
+    """Every list that takes ``format`` also answers as CSV or xlsx: say so in its OpenAPI
+    200 response, next to the JSON page."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        for item in doc.get("paths", {}).values():
+            op = item.get("get")
+            if not op or not any(
+                p.get("name") == "format" and p.get("in") == "query"
+                for p in op.get("parameters", [])
+            ):
+                continue
+            ok = op.get("responses", {}).get("200", {})
+            content = ok.setdefault("content", {})
+            if "application/json" in content:
+                for media, spec in EXPORT_TYPES.items():
+                    content.setdefault(media, spec)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_dashboard(app: FastAPI) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from supplywatch.alerts.model import Ladder
 from supplywatch.pipeline.ingest import IngestResult
 from supplywatch.services.data import ItemView, SourceStatus
+from supplywatch.services.exposure import ExposureServices
 from supplywatch.services.plans import plan_stockpile
-from supplywatch.services.risk import HS2022_TO_HS1992_SQL, RiskServices
+from supplywatch.services.risk import HS2022_TO_HS1992_SQL
 
 
-class Services(RiskServices):
+class Services(ExposureServices):
     """Application services over one store, with one clock."""
 
 

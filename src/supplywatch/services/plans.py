@@ -23,7 +23,7 @@ from supplywatch.planning.cover import (
     latest_known,
     latest_stocks,
 )
-from supplywatch.services.risk import RiskServices
+from supplywatch.services.exposure import ExposureServices
 
 __all__ = [
     "HOLDERS",
@@ -37,7 +37,7 @@ __all__ = [
 
 
 def plan_stockpile(
-    svc: RiskServices,
+    svc: ExposureServices,
     *,
     budget_krw: float,
     budget_jpy: float,

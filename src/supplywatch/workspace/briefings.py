@@ -64,7 +64,9 @@ class BriefingsMixin(StocksMixin):
         org: str | None = None,
         trigger: str = "manual",
     ) -> dict[str, Any]:
-        """Compute and keep a briefing for ``p``'s organisation (or ``org``, the schedule)."""
+        """Compute and keep a briefing for ``p``'s organisation (or ``org``, the schedule): the
+        changes since ``since``, by default since the organisation's last briefing of the same
+        importer (if within a month), else over the last week."""
         who = p.org if p is not None else org
         assert who is not None
         if p is not None:
@@ -76,6 +78,16 @@ class BriefingsMixin(StocksMixin):
             raise AccessDenied(f"{who} briefings are of {', '.join(access.ALERT_SCOPE[who])}")
         if not date(2000, 1, 1) <= when <= now_day:
             errors.append({"loc": ["body", "as_of"], "msg": f"between 2000-01-01 and {now_day}"})
+        if since is None:  # since the organisation's last briefing of it (within a month)
+            with self.sessions() as s:
+                prev = s.scalar(
+                    select(func.max(Briefing.as_of_date)).where(
+                        Briefing.org_code == who,
+                        Briefing.importer_id == importer,
+                        Briefing.as_of_date < when,
+                    )
+                )
+            since = prev if prev is not None and (when - prev).days <= 31 else None
         start = since or when - timedelta(days=7)
         if start >= when:
             errors.append({"loc": ["body", "since"], "msg": "before as_of"})

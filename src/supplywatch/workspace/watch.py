@@ -283,6 +283,9 @@ class WatchMixin(WorkspaceBase):
         every organisation may be told)."""
         n = 0
         orgs = set(access.ORGS)
+        when = min(when, self.services.today())  # an evaluation "as of" a later date
+        if since >= when:
+            return 0
         for m in self.services.measures(when):
             known = m.get("known_since")
             if not known or not since < date.fromisoformat(str(known)[:10]) <= when:
