@@ -55,3 +55,22 @@ def validate(model: type[M], item: Any, path: Path, line: int | None) -> M:
             column=".".join(str(p) for p in err["loc"]),
             value=None if err.get("input") is None else str(err["input"])[:80],
         ) from exc
+
+
+def read_document(path: Path, model: type[M]) -> M:
+    """A whole YAML document (a mapping, not a list) as ``model``; a syntax error names the
+    file and line, a validation error the field path (``agencies.0.side``)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader (C or Python)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError(
+            str(path), f"invalid YAML: {exc}", row=None if mark is None else mark.line + 1
+        ) from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise DataError(str(path), f"{loc}: {err['msg']}", column=loc) from exc

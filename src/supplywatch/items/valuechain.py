@@ -10,9 +10,9 @@ from collections import deque
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from supplywatch.catalog import yaml_lists
 from supplywatch.errors import DataError
 
 GRAPH_FILE = Path(__file__).resolve().parent / "data" / "valuechain.yaml"
@@ -102,13 +102,4 @@ def load_graph(path: Path = GRAPH_FILE, known_materials: set[str] | None = None)
 
 @functools.lru_cache(maxsize=4)
 def _load(path: Path, _mtime_ns: int, _size: int) -> Graph:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(str(path), f"invalid YAML: {exc}") from exc
-    try:
-        return Graph.model_validate(raw)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise DataError(str(path), f"{loc}: {e['msg']}", column=loc) from exc
+    return yaml_lists.read_document(path, Graph)

@@ -9,9 +9,9 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from supplywatch.catalog import yaml_lists
 from supplywatch.errors import DataError
 
 AGENCY_FILE = Path(__file__).resolve().parent / "data" / "agency_lists.yaml"
@@ -158,13 +158,4 @@ def load_agency_lists(
 
 @functools.lru_cache(maxsize=4)
 def _load(path: Path, _mtime_ns: int, _size: int) -> AgencyLists:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(str(path), f"invalid YAML: {exc}") from exc
-    try:
-        return AgencyLists.model_validate(raw)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise DataError(str(path), f"{loc}: {e['msg']}", column=loc) from exc
+    return yaml_lists.read_document(path, AgencyLists)
