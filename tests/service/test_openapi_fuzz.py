@@ -7,6 +7,8 @@ carries Korea's confidential rows. The counts are written to the JSON named by
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -48,6 +50,26 @@ HEAVY = (
 ACTORS = (("KR", "admin"), ("JP", "analyst"), ("JOINT", "viewer"))
 #: Korea's confidential stock, entered below: a JP user must never see this figure.
 KR_TONNES = 4321.987
+
+
+def _as_json_text(response: Any) -> str:
+    """The body as compact JSON text: a list exported as CSV or xlsx (``format=``) is read
+    back into records first, so the same leak checks apply to every format."""
+    kind = response.headers.get("content-type") or ""
+    if isinstance(kind, list):  # schemathesis keeps every value of a header
+        kind = kind[0] if kind else ""
+    if kind.startswith("text/csv"):
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+    if kind.startswith("application/vnd.openxmlformats"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(response.content), read_only=True)
+        data = list(wb["data"].iter_rows(values_only=True))
+        about = list(wb["about"].iter_rows(values_only=True))
+        rows = [dict(zip(data[0], r, strict=False)) for r in data[1:]] if data else []
+        return json.dumps({"items": rows, "about": about}, separators=(",", ":"), default=str)
+    return str(response.text).replace(" ", "")
 
 
 def _kr_rows_in(path: str, body: str) -> bool:
@@ -172,7 +194,7 @@ def _runner(
                 raise
         if org == "JP":
             counts["cross_tenant_attempts"] += 1
-            body = response.text.replace(" ", "")
+            body = _as_json_text(response)
             if 200 <= response.status_code < 300 and _kr_rows_in(case.path, body):
                 counts["cross_tenant_leaks"] += 1
                 raise AssertionError(f"KR rows to a JP user: {case.as_curl_command()}")

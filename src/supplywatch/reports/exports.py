@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from typing import Any
 
 FORMATS = {
@@ -38,6 +39,8 @@ UNIT_SUFFIXES = (
 )
 #: Excel cells hold at most this many characters.
 MAX_CELL = 32_767
+#: Control characters XML 1.0 (so xlsx) cannot hold; never meaningful in a table cell.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def unit_of(column: str) -> str:
@@ -84,6 +87,7 @@ def _cell(v: Any) -> Any:
     if isinstance(v, float) and not math.isfinite(v):
         return ""
     if isinstance(v, str):
+        v = CONTROL.sub("", v)
         # a leading = + - @ would be read as a formula by a spreadsheet (CSV injection)
         v = "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(v) else v
         return v[:MAX_CELL]
@@ -103,7 +107,7 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> byte
     cols = columns or cols
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(cols)
+    w.writerow([_cell(c) for c in cols])
     for r in flat:
         w.writerow([_cell(r.get(c)) for c in cols])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -128,13 +132,13 @@ def to_xlsx(
     head.title = "about"
     bold = Font(bold=True)
     for k, v in about.items():
-        head.append([str(k), _cell(v if not isinstance(v, (dict, list)) else str(v))])
+        head.append([_cell(str(k)), _cell(v if not isinstance(v, (dict, list)) else str(v))])
     head.append([])
     head.append(["column", "unit"])
     head.cell(row=head.max_row, column=1).font = bold
     head.cell(row=head.max_row, column=2).font = bold
     for c in cols:
-        head.append([c, (units or {}).get(c) or unit_of(c)])
+        head.append([_cell(c), _cell((units or {}).get(c) or unit_of(c))])
     head.append([])
     head.append(["source", "vintage", "snapshot", "latest available", "licence", "attribution"])
     for i in range(1, 7):
@@ -154,7 +158,7 @@ def to_xlsx(
             ]
         )
     data = wb.create_sheet("data")
-    data.append(cols)
+    data.append([_cell(c) for c in cols])
     for i in range(1, len(cols) + 1):
         data.cell(row=1, column=i).font = bold
     for r in flat:
