@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -27,6 +27,7 @@ def test_csv_has_a_bom_and_defuses_formulas() -> None:
     assert "'=cmd" in text and "갈륨" in text and ",-3.5" in text  # a negative number stays
 
 
+@settings(deadline=None, max_examples=40)  # a workbook takes tens of ms to write
 @given(st.text(max_size=40))
 def test_any_text_makes_a_valid_workbook(s: str) -> None:
     data = to_xlsx([{s or "x": s, "col\x1f": "a\x00b"}], {"t\x01": s}, [])
