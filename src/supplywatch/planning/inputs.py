@@ -1,5 +1,10 @@
 """Planner inputs from the risk engine's frames, known on a date (point in time).
 
+The planner builds its inputs in the stored form (planning/units.py); this module keeps the
+Monte Carlo arrays (``mc_input``), the users' CSV files (``read_user_inputs``) and
+``build_inputs`` below: the apparent-consumption inputs of issue #5, on which
+benchmarks/bench_montecarlo.py still times the kernels (its recorded figures rest on them).
+
 Per material and side (KR = importer KOR, JP = JPN): daily consumption = apparent consumption
 (production + imports - exports, latest year available on the date) / 365; the alert level of
 the engine on the date; the top supplier and its share; China's share; the unit value = the two

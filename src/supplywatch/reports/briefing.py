@@ -163,8 +163,7 @@ def _env() -> Environment:
 
 def render_html(data: dict[str, Any], lang: str) -> str:
     """The briefing as one self-contained HTML page in ``lang`` (ko, ja, en)."""
-    if lang not in LANGS:
-        raise ConfigError(f"language must be one of {', '.join(LANGS)}, not {lang!r}", field="lang")
+    check_lang(lang)
 
     def t(key: str, **kw: Any) -> str:
         s = T[key][lang]
@@ -205,17 +204,27 @@ def render_html(data: dict[str, Any], lang: str) -> str:
 
 def write(data: dict[str, Any], lang: str, out: Path) -> Path:
     """Write the briefing to ``out``: ``.html`` or ``.pdf`` (rendered from the same HTML)."""
+    check_target(lang, out)
     html = render_html(data, lang)
-    suffix = out.suffix.lower()
-    if suffix == ".html":
+    if out.suffix.lower() == ".html":
         out.write_text(html, encoding="utf-8")
-    elif suffix == ".pdf":
-        out.write_bytes(pdf_bytes(html))
     else:
+        out.write_bytes(pdf_bytes(html))
+    return out
+
+
+def check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ConfigError(f"language must be one of {', '.join(LANGS)}, not {lang!r}", field="lang")
+
+
+def check_target(lang: str, out: Path) -> None:
+    """A clear error before any work: the language, and the file type (.html or .pdf)."""
+    check_lang(lang)
+    if out.suffix.lower() not in (".html", ".pdf"):
         raise ConfigError(
             f"the briefing is written as .html or .pdf, not {out.name!r}", field="out"
         )
-    return out
 
 
 def pdf_bytes(html: str) -> bytes:

@@ -271,14 +271,7 @@ def write_briefing(
     """Compute the briefing and write it to ``out`` (.html or .pdf); returns its contents."""
     from supplywatch.reports import briefing as rb
 
-    if lang not in rb.LANGS:
-        raise ConfigError(
-            f"language must be one of {', '.join(rb.LANGS)}, not {lang!r}", field="lang"
-        )
-    if out.suffix.lower() not in (".html", ".pdf"):
-        raise ConfigError(
-            f"the briefing is written as .html or .pdf, not {out.name!r}", field="out"
-        )
+    rb.check_target(lang, out)  # before the work: a bad request costs nothing
     data = briefing_data(svc, importer, as_of, since)
     rb.write(data, lang, out)
     return data
