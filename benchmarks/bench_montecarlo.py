@@ -1,10 +1,12 @@
 """Benchmarks of the stockpile planner (issue #5), each ratio measured in the same run:
 
-1. Monte Carlo: simulated (path x material x side x day) steps per second of the fused,
+1. Monte Carlo: simulated (path x unit x side x day) steps per second of the fused,
    compiled kernel (Numba, 2 threads here) against the NumPy reference (vectorised over paths
-   and materials, one step per day), on the real demo inputs (every material with data,
-   KR and JP, levels and shares from the bundled store, the 60-days-rule stock); both give the
-   same results for the same seed (checked here on the reference's paths).
+   and units, one step per day), on the real inputs of the default plan (the agencies' lists
+   in their stored forms, KR and JP, levels, probabilities and shares from the bundled store,
+   built by services.plans.plan_inputs like every plan; the stock = uniform days of cover at
+   the illustrative budgets); both give the same results for the same seed (checked here on
+   the reference's paths).
 2. LP / MILP solve time (HiGHS) against materials x scenarios; finer duration grids
    (labelled) give more scenarios.
 
@@ -30,10 +32,10 @@ from supplywatch.planning import inputs as pin
 from supplywatch.planning import solver
 from supplywatch.planning.mc_cuda import gpu_available, simulate_cuda
 from supplywatch.planning.mc_kernel import simulate_fused
-from supplywatch.planning.model import load_assumptions
 from supplywatch.planning.montecarlo import MCResult, simulate_numpy
 from supplywatch.planning.scenarios import scenarios_for
 from supplywatch.services import Services
+from supplywatch.services.plans import plan_inputs
 from supplywatch.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,19 +58,15 @@ def main() -> None:
     args = ap.parse_args()
     when = date(2026, 11, 24)
     svc = Services(Settings(db_path=args.store, clock_frozen_at=datetime(2026, 11, 24, tzinfo=UTC)))
-    now = svc.current_levels(when, ["KOR", "JPN"])
-    levels = {(r.item_id, r.importer_id): int(r.alert_level) for r in now.itertuples()}
-    latest = svc.latest_dependence(when, ["KOR", "JPN"])
-    a = load_assumptions()
-    mats, china, _skipped = pin.build_inputs(latest, levels, when, importance=a.importance_default)
-    scen = [s for m in mats for s in scenarios_for(m, a, china[m.material_id])]
+    pi = plan_inputs(svc, when)  # the default plan's units: the agencies' lists
+    a, mats, china, scen = pi.assumptions, pi.units, pi.china, pi.scenarios
     bud = solver.Budget(50e9 / 1400, 5e9 / 150)  # illustrative budgets
-    stock = solver.days_rule(mats, bud)
+    stock, _days = solver.uniform_days(mats, bud)
     inp = pin.mc_input(mats, scen, a, stock)
     m_n, days = len(mats), inp.horizon
     print(
-        f"inputs: {m_n} materials x 2 sides x {days} days, {len(inp.ev_p)} events "
-        f"(real demo inputs); threads: {numba.get_num_threads()}"
+        f"inputs: {m_n} units x 2 sides x {days} days, {len(inp.ev_p)} events "
+        f"(the default plan's real inputs); threads: {numba.get_num_threads()}"
     )
 
     t = time.perf_counter()
@@ -154,7 +152,7 @@ def main() -> None:
             rm = solver.solve_plan(sub, sc, am, bud)
             lp.append(
                 {
-                    "materials": n,
+                    "units": n,
                     "durations": len(durs),
                     "scenarios": len(sc),
                     "lp_vars": r.n_vars,
@@ -166,7 +164,7 @@ def main() -> None:
                 }
             )
             print(
-                f"materials {n:>3} x scenarios {len(sc):>5} ({len(durs)} durations): LP "
+                f"units {n:>3} x scenarios {len(sc):>5} ({len(durs)} durations): LP "
                 f"{r.n_vars} vars {r.n_rows} rows {r.solve_s * 1000:.1f} ms ({r.status}); "
                 f"MILP with 1 t lots {rm.solve_s * 1000:.1f} ms ({rm.status})"
             )
@@ -174,7 +172,7 @@ def main() -> None:
     out.write_text(
         json.dumps(
             {
-                "materials": m_n,
+                "units": m_n,
                 "days": days,
                 "events": len(inp.ev_p),
                 "threads": numba.get_num_threads(),

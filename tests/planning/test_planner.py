@@ -93,13 +93,16 @@ def test_lp_spends_a_tight_budget_and_budget_has_value() -> None:
     assert more.objective_usd < r.objective_usd  # a marginal dollar still buys down risk
 
 
-def test_plan_beats_or_matches_the_60_day_rule_at_the_same_budget() -> None:
+def test_plan_beats_or_matches_uniform_days_at_the_same_budget() -> None:
     mats = [material(), material(level=(0, 0)).model_copy(update={"material_id": "germanium"})]
     sc = [x for m in mats for x in scenarios_for(m, A, (1.0, 1.0))]
     bud = solver.Budget(50_000.0, 80_000.0)
     best = solver.solve_plan(mats, sc, A, bud)
-    rule = solver.solve_plan(mats, sc, A, bud, fixed_stock=solver.days_rule(mats, bud))
-    assert best.objective_usd <= rule.objective_usd + 1e-6
+    uni, days = solver.uniform_days(mats, bud)
+    # KR: 50,000 USD / 1,000 USD/t = 50 t over 1 + 1 t/day -> 25 days; JP: 80 t / 4 t/day
+    assert days["KR"] == pytest.approx(25.0) and days["JP"] == pytest.approx(20.0)
+    rule = solver.solve_plan(mats, sc, A, bud, fixed_stock=uni)
+    assert best.objective_usd < rule.objective_usd
     assert best.spend_usd["KR"] <= 50_000.0 + 1e-6 and best.spend_usd["JP"] <= 80_000.0 + 1e-6
 
 
@@ -216,8 +219,10 @@ def test_stock_already_held_is_kept_and_costs_no_budget() -> None:
     assert r.spend_usd == {"KR": pytest.approx(0.0, abs=1e-6), "JP": pytest.approx(0.0, abs=1e-6)}
     # 90 t lost, 90 t held: nothing unserved (the pool serves JP, which is at 경계)
     assert r.expected_unserved_usd == pytest.approx(0.0, abs=1e-6)
-    rule = solver.days_rule([held], solver.Budget(0.0, 0.0))
+    rule, days = solver.uniform_days([held], solver.Budget(0.0, 0.0))
     assert rule["gallium"] == {"KR": 30.0, "JP": 0.0, "POOL": 60.0}
+    # KR already holds 30 days (30 t at 1 t/day), which no budget is needed for; JP none
+    assert days["KR"] == pytest.approx(30.0) and days["JP"] == pytest.approx(0.0)
 
 
 def test_user_csv_inputs_named_errors(tmp_path: Path) -> None:

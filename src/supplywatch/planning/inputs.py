@@ -1,115 +1,18 @@
-"""Planner inputs from the risk engine's frames, known on a date (point in time).
-
-The planner builds its inputs in the stored form (planning/units.py); this module keeps the
-Monte Carlo arrays (``mc_input``), the users' CSV files (``read_user_inputs``) and
-``build_inputs`` below: the apparent-consumption inputs of issue #5, on which
-benchmarks/bench_montecarlo.py still times the kernels (its recorded figures rest on them).
-
-Per material and side (KR = importer KOR, JP = JPN): daily consumption = apparent consumption
-(production + imports - exports, latest year available on the date) / 365; the alert level of
-the engine on the date; the top supplier and its share; China's share; the unit value = the two
-sides' import value / import tonnes (latest year, USD/t). A material without a positive
-consumption on either side, or without a unit value, is left out and listed as "no data".
-"""
+"""Planner inputs beside the stored-form units (planning/units.py, built as of a date by
+services/plans.plan_inputs): the Monte Carlo arrays of a plan (``mc_input``) and the users'
+own figures from CSV files (``read_user_inputs``)."""
 
 from __future__ import annotations
 
 import csv
 import math
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from supplywatch.catalog.importers import SIDE_IMPORTER
 from supplywatch.errors import DataError
 from supplywatch.planning.model import Assumptions, MaterialInput, Scenario
 from supplywatch.planning.montecarlo import MCInput
-
-
-def latest_by_key(latest: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-    """(item, importer) -> its row, from a frame holding the latest row of each."""
-    return {(str(r["item_id"]), str(r["importer_id"])): r for r in latest.to_dict("records")}
-
-
-def _num(v: Any) -> float:
-    return 0.0 if v is None or pd.isna(v) else float(v)
-
-
-def build_inputs(
-    latest: pd.DataFrame,
-    levels: dict[tuple[str, str], int],
-    when: date,
-    materials: list[str] | None = None,
-    consumption_t_per_year: dict[tuple[str, int], float] | None = None,
-    existing_t: dict[str, tuple[float, float, float]] | None = None,
-    importance: float = 1.0,
-    importance_by_material: dict[str, float] | None = None,
-) -> tuple[list[MaterialInput], dict[str, tuple[float, float]], dict[str, str]]:
-    """(inputs, China shares per material, skipped material -> reason). ``latest``: the
-    newest year of import dependence (with apparent consumption) of each material and
-    importer known on ``when``. A material's weight is ``importance_by_material[id]`` where
-    given, else ``importance``."""
-    del when  # ``latest`` is already as of the plan's date
-    rows_by = latest_by_key(latest)
-    ids = materials or sorted(set(latest["item_id"]))
-    out: list[MaterialInput] = []
-    china: dict[str, tuple[float, float]] = {}
-    skipped: dict[str, str] = {}
-    for mid in ids:
-        got = [rows_by.get((mid, imp)) for imp in SIDE_IMPORTER]
-        cgot = got
-        rows = [r for r in got if r is not None]
-        if len(rows) < 2:
-            skipped[mid] = "no trade data for KOR or JPN on the date"
-            continue
-        entered = consumption_t_per_year or {}
-        c_t, basis = [], []
-        for side, crec in enumerate(cgot):
-            if (mid, side) in entered:
-                c_t.append(entered[(mid, side)])
-                basis.append("entered")
-            elif crec is not None:
-                c_t.append(_num(crec["apparent_consumption_t"]))
-                basis.append(f"apparent {int(crec['ref_year'])}")
-            else:
-                c_t.append(float("nan"))
-                basis.append("no data")
-        if any(pd.isna(x) or x <= 0 for x in c_t):
-            skipped[mid] = "consumption missing or not positive on a side (net exporter?)"
-            continue
-        value = sum(float(r["import_value_kusd"]) * 1000 for r in rows)
-        qty = sum(_num(r["import_qty_t"]) for r in rows)
-        if qty <= 0 or value <= 0:
-            skipped[mid] = "no unit value (import tonnes missing)"
-            continue
-        share = []
-        for r, c in zip(rows, c_t, strict=True):
-            imp_t = _num(r["import_qty_t"])
-            reliance = min(1.0, imp_t / c)
-            share.append(_num(r["top_supplier_share"]) * reliance)
-        chn = []
-        for r, c in zip(rows, c_t, strict=True):
-            imp_t = _num(r["import_qty_t"])
-            chn.append(_num(r["china_share"]) * min(1.0, imp_t / c))
-        out.append(
-            MaterialInput(
-                material_id=mid,
-                consumption_t_per_day=(c_t[0] / 365.0, c_t[1] / 365.0),
-                consumption_basis=(basis[0], basis[1]),
-                unit_value_usd_per_t=value / qty,
-                unit_value_basis=f"KOR+JPN imports {int(rows[0]['ref_year'])}",
-                level=(levels.get((mid, "KOR"), 0), levels.get((mid, "JPN"), 0)),
-                top_supplier=(rows[0]["top_supplier_id_iso3"], rows[1]["top_supplier_id_iso3"]),
-                share_lost=(share[0], share[1]),
-                existing_t=(existing_t or {}).get(mid, (0.0, 0.0, 0.0)),
-                importance=(importance_by_material or {}).get(mid, importance),
-            )
-        )
-        china[mid] = (chn[0], chn[1])
-    return out, china, skipped
 
 
 def mc_input(

@@ -219,29 +219,6 @@ def solve_plan(
     )
 
 
-def days_rule(
-    materials: list[MaterialInput], budget: Budget, days: float = 60.0
-) -> dict[str, dict[str, float]]:
-    """The "N days of everything" rule at the same budget: each side tops its stock up to N days
-    of its own consumption of every material, purchases scaled down uniformly if its budget
-    falls short; the pool keeps what it holds."""
-    out: dict[str, dict[str, float]] = {
-        m.material_id: {"KR": 0.0, "JP": 0.0, "POOL": 0.0} for m in materials
-    }
-    for c, side, bud in ((0, "KR", budget.kr_usd), (1, "JP", budget.jp_usd)):
-        have = {m.material_id: m.existing_t[c] for m in materials}
-        buy = {
-            m.material_id: max(0.0, days * m.consumption_t_per_day[c] - have[m.material_id])
-            for m in materials
-        }
-        cost = sum(buy[m.material_id] * m.unit_value_usd_per_t for m in materials)
-        scale = 1.0 if cost <= bud or cost == 0 else bud / cost
-        for m in materials:
-            out[m.material_id][side] = have[m.material_id] + buy[m.material_id] * scale
-            out[m.material_id]["POOL"] = m.existing_t[2]
-    return out
-
-
 def agency_rule(
     materials: list[MaterialInput],
     budget: Budget,
@@ -294,7 +271,7 @@ def uniform_days(
             )
 
         lo, hi = 0.0, 1.0
-        while cost(hi) < bud and hi < 3650:  # at most ten years of demand
+        while cost(hi) <= bud and hi < 3650:  # at most ten years of demand
             hi = min(3650.0, hi * 2)
         for _ in range(100):
             mid = (lo + hi) / 2

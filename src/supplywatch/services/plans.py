@@ -4,9 +4,10 @@ service applies to users' stock entries (one definition, planning/cover.py)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,11 @@ from supplywatch.planning.cover import (
 )
 from supplywatch.services.exposure import ExposureServices
 
+if TYPE_CHECKING:  # the planner's modules load on first use (Numba, HiGHS)
+    from supplywatch.planning.agency import AgencyLists
+    from supplywatch.planning.model import Assumptions, MaterialInput, Scenario
+    from supplywatch.planning.units import UnitMeta
+
 __all__ = [
     "HOLDERS",
     "Cover",
@@ -32,64 +38,53 @@ __all__ = [
     "cover_for",
     "latest_known",
     "latest_stocks",
+    "PlanInputs",
+    "plan_inputs",
     "plan_stockpile",
 ]
 
 
-def plan_stockpile(
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan is computed on, known on its date: the assumptions, the agencies' lists,
+    the materials asked, the planned units (stored form) with their metadata and China's
+    shares, the skipped materials with their reasons, and the supply scenarios."""
+
+    assumptions: Assumptions
+    ladder_version: str
+    agencies: AgencyLists
+    asked: list[str]
+    units: list[MaterialInput]
+    metas: dict[str, UnitMeta]
+    china: dict[str, tuple[float, float]]
+    skipped: dict[str, str]
+    scenarios: list[Scenario]
+
+
+def plan_inputs(
     svc: ExposureServices,
-    *,
-    budget_krw: float,
-    budget_jpy: float,
-    krw_per_usd: float,
-    jpy_per_usd: float,
     as_of: date,
+    *,
     materials: list[str] | None = None,
     lists: list[str] | None = None,
     probability_source: str | None = None,
-    paths: int = 100_000,
-    seed: int = 0,
-    pool_share_kr: float = 0.5,
     stocks_csv: Path | None = None,
     consumption_csv: Path | None = None,
     consumption_t_per_year: dict[tuple[str, int], float] | None = None,
     held_t: dict[str, tuple[float, float, float]] | None = None,
-) -> dict[str, Any]:
-    """The joint stockpile plan (HiGHS) for KR, JP and the pool, its Monte Carlo evaluation,
-    the marginal value of each budget, and two baselines at the same budgets: the agencies'
-    own rule (days of cover on their lists, funded in their order) and uniform days of cover.
-
-    The materials are those the agencies stockpile (KOMIR, JOGMEC, PPS; ``lists`` narrows
-    them, ``materials`` replaces them), each planned in its stored form (planning/units.py);
-    every material asked and not planned is in ``skipped`` with the reason. Budgets and
-    exchange rates are the user's inputs (the bundled demo labels them illustrative).
-
-    Users' own figures come from CSV files (the CLI) or, from the service, as
-    ``consumption_t_per_year`` {(material, side 0=KR 1=JP): t} and ``held_t`` {material:
-    (KR, JP, POOL) t}; a CSV row wins over the same key given directly. Levels,
-    probabilities and trade come from the out layer as of ``as_of``."""
+) -> PlanInputs:
+    """The planner's inputs as of ``as_of`` (one builder for the plan and its benchmark):
+    the materials the agencies stockpile (``lists`` narrows them, ``materials`` replaces
+    them), each in its stored form (planning/units.py), with levels, probabilities and trade
+    from the out layer. Unknown lists or materials raise ConfigError naming them; a material
+    without the data a plan needs is in ``skipped`` with the reason, and none planned at all
+    is a ConfigError listing every reason."""
     from supplywatch.planning import agency as ag
     from supplywatch.planning import inputs as pin
-    from supplywatch.planning import solver
     from supplywatch.planning import units as pu
-    from supplywatch.planning.mc_kernel import simulate_fused
     from supplywatch.planning.model import load_assumptions
     from supplywatch.planning.scenarios import scenarios_for
 
-    for name, v in (
-        ("budget_krw", budget_krw),
-        ("budget_jpy", budget_jpy),
-        ("krw_per_usd", krw_per_usd),
-        ("jpy_per_usd", jpy_per_usd),
-    ):
-        if not v > 0:
-            raise ConfigError(f"{name} must be > 0, not {v}")
-    for name, dollars in (
-        ("budget_krw / krw_per_usd", budget_krw / krw_per_usd),
-        ("budget_jpy / jpy_per_usd", budget_jpy / jpy_per_usd),
-    ):
-        if not math.isfinite(dollars):
-            raise ConfigError(f"{name} is not a finite number of US dollars: check the rate")
     a = load_assumptions()
     if probability_source is not None:
         if probability_source not in ("model", "level"):
@@ -151,6 +146,73 @@ def plan_stockpile(
             + "; ".join(f"{m}: {why}" for m, why in sorted(skipped.items()))
         )
     scen = [s for m in mats for s in scenarios_for(m, a, china[m.material_id])]
+    return PlanInputs(a, ladder.version, agencies, asked, mats, metas, china, skipped, scen)
+
+
+def plan_stockpile(
+    svc: ExposureServices,
+    *,
+    budget_krw: float,
+    budget_jpy: float,
+    krw_per_usd: float,
+    jpy_per_usd: float,
+    as_of: date,
+    materials: list[str] | None = None,
+    lists: list[str] | None = None,
+    probability_source: str | None = None,
+    paths: int = 100_000,
+    seed: int = 0,
+    pool_share_kr: float = 0.5,
+    stocks_csv: Path | None = None,
+    consumption_csv: Path | None = None,
+    consumption_t_per_year: dict[tuple[str, int], float] | None = None,
+    held_t: dict[str, tuple[float, float, float]] | None = None,
+) -> dict[str, Any]:
+    """The joint stockpile plan (HiGHS) for KR, JP and the pool, its Monte Carlo evaluation,
+    the marginal value of each budget, and two baselines at the same budgets: the agencies'
+    own rule (days of cover on their lists, funded in their order) and uniform days of cover.
+
+    The materials are those the agencies stockpile (KOMIR, JOGMEC, PPS; ``lists`` narrows
+    them, ``materials`` replaces them), each planned in its stored form (planning/units.py);
+    every material asked and not planned is in ``skipped`` with the reason. Budgets and
+    exchange rates are the user's inputs (the bundled demo labels them illustrative).
+
+    Users' own figures come from CSV files (the CLI) or, from the service, as
+    ``consumption_t_per_year`` {(material, side 0=KR 1=JP): t} and ``held_t`` {material:
+    (KR, JP, POOL) t}; a CSV row wins over the same key given directly. Levels,
+    probabilities and trade come from the out layer as of ``as_of``."""
+    from supplywatch.planning import inputs as pin
+    from supplywatch.planning import solver
+    from supplywatch.planning import units as pu
+    from supplywatch.planning.mc_kernel import simulate_fused
+
+    for name, v in (
+        ("budget_krw", budget_krw),
+        ("budget_jpy", budget_jpy),
+        ("krw_per_usd", krw_per_usd),
+        ("jpy_per_usd", jpy_per_usd),
+    ):
+        if not v > 0:
+            raise ConfigError(f"{name} must be > 0, not {v}")
+    for name, dollars in (
+        ("budget_krw / krw_per_usd", budget_krw / krw_per_usd),
+        ("budget_jpy / jpy_per_usd", budget_jpy / jpy_per_usd),
+    ):
+        if not math.isfinite(dollars):
+            raise ConfigError(f"{name} is not a finite number of US dollars: check the rate")
+    pi = plan_inputs(
+        svc,
+        as_of,
+        materials=materials,
+        lists=lists,
+        probability_source=probability_source,
+        stocks_csv=stocks_csv,
+        consumption_csv=consumption_csv,
+        consumption_t_per_year=consumption_t_per_year,
+        held_t=held_t,
+    )
+    a, agencies, asked, mats, metas = pi.assumptions, pi.agencies, pi.asked, pi.units, pi.metas
+    skipped, scen = pi.skipped, pi.scenarios
     bud = solver.Budget(budget_krw / krw_per_usd, budget_jpy / jpy_per_usd, pool_share_kr)
     best = solver.solve_plan(mats, scen, a, bud)
     marginal = {}
@@ -297,7 +359,7 @@ def plan_stockpile(
         "as_of": as_of.isoformat(),
         "assumptions_version": a.version,
         "agency_lists_version": agencies.version,
-        "ladder_version": ladder.version,
+        "ladder_version": pi.ladder_version,
         "probability_source": a.probability_source,
         "inputs_note": "budgets and exchange rates are user inputs; demand is the net imports "
         "of the stored form (a proxy) unless entered; stocks held are the user's entries "
