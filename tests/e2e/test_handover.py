@@ -58,6 +58,19 @@ def test_as_of_picker_export_and_print(page: Any, server: Server, screenshots: P
     page.get_by_test_id("as-of-clear").click()
     expect(page.get_by_test_id("as-of-banner")).to_be_hidden()
     expect(pt).to_have_attribute("data-level", "1", timeout=EXPLAIN_TIMEOUT_MS)
+    # the alert board as it stood on a past day: the service raised its alerts on its first
+    # evaluation (the clock's day, 2026-11-24), so on 2025-10-01 there were none
+    assert server.get("kr_analyst", "/alerts", as_of="2025-10-01")["total"] == 0
+    page.get_by_test_id("as-of").fill("2025-10-01")
+    page.get_by_test_id("as-of").dispatch_event("change")
+    page.get_by_test_id("nav-alerts").click()
+    expect(page.get_by_test_id("alerts-total")).to_have_text("0", timeout=EXPLAIN_TIMEOUT_MS)
+    page.get_by_test_id("as-of-clear").click()
+    board = server.get("kr_analyst", "/alerts", limit=100)
+    assert board["total"] > 0
+    expect(page.get_by_test_id("alerts-total")).to_have_text(str(board["total"]))
+    opened = [a for a in board["items"] if a["status"] == "new"]
+    expect(page.get_by_test_id("alert-ack")).to_have_count(len(opened))
 
 
 def test_briefing_made_downloaded_and_hidden_from_japan(

@@ -4,11 +4,14 @@ moving levels, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from supplywatch.access import Principal
+from supplywatch.clock import FixedClock
+from supplywatch.errors import ConfigError
 from supplywatch.state.models import Alert, AuditEntry, ItemLevel
 from supplywatch.workspace import Conflict, InputError, NotFound, Workspace
 
@@ -80,6 +83,55 @@ def test_lifecycle_with_audit_and_conflicts(ws: Workspace) -> None:
     ws.evaluate(as_of=date(2026, 11, 24))
     assert ws.alert(kr, aid)["status"] == "resolved"
     assert all(a["id"] != aid or a["status"] == "resolved" for a in ws.alerts(kr, limit=500).items)
+
+
+def test_the_board_as_of_a_past_day_shows_what_stood_then(ws: Workspace) -> None:
+    clock = ws.clock
+    assert isinstance(clock, FixedClock)
+    ws.evaluate(as_of=date(2026, 11, 24))  # raised on 2026-11-24 (the clock's day)
+    kr = _user(ws, "kr_a", "KR", "analyst")
+    jp = _user(ws, "jp_a", "JP", "analyst")
+    raised = ws.alerts(kr, importer="KOR", limit=500)
+    aid = raised.items[0]["id"]
+    clock.advance(days=1)
+    ws.acknowledge(kr, aid, "checking stocks")  # 2026-11-25
+    clock.advance(days=1)
+    ws.resolve(kr, aid, "supplier diversified")  # 2026-11-26
+
+    def board(day: date, status: str | None = None) -> dict[int, dict[str, Any]]:
+        page = ws.alerts(kr, status, "KOR", None, 500, 0, as_of=day)
+        assert page.total == len(page.items)
+        return {int(a["id"]): a for a in page.items}
+
+    assert board(date(2026, 11, 23)) == {}  # nothing was raised before
+    then = board(date(2026, 11, 24))
+    assert len(then) == raised.total
+    assert (then[aid]["status"], then[aid]["acknowledged_by"], then[aid]["resolved_by"]) == (
+        "new",
+        None,
+        None,
+    )
+    assert then[aid]["updated_at"] == then[aid]["created_at"] == "2026-11-24T12:00:00+00:00"
+    mid = board(date(2026, 11, 25))[aid]
+    assert (mid["status"], mid["acknowledged_by"], mid["acknowledge_comment"]) == (
+        "acknowledged",
+        "kr_a",
+        "checking stocks",
+    )
+    assert mid["resolved_at"] is None and mid["updated_at"] == "2026-11-25T12:00:00+00:00"
+    assert board(date(2026, 11, 26))[aid]["status"] == "resolved"
+    assert board(date(2026, 11, 26))[aid] == next(
+        a for a in ws.alerts(kr, importer="KOR", limit=500).items if a["id"] == aid
+    )  # today's board and the board as of today agree
+    # the status filter reads the status then
+    assert aid in board(date(2026, 11, 25), status="acknowledged")
+    assert aid not in board(date(2026, 11, 25), status="new")
+    assert aid in board(date(2026, 11, 24), status="new")
+    # tenancy as ever, and no date beyond today
+    assert all(a["importer_id"] != "KOR" for a in ws.alerts(jp, as_of=date(2026, 11, 25)).items)
+    with pytest.raises(ConfigError) as e:
+        ws.alerts(kr, as_of=date(2026, 11, 27))
+    assert e.value.field == "as_of" and "outside the data's range" in str(e.value)
 
 
 def test_low_cover_escalates_and_full_cover_deescalates(ws: Workspace) -> None:

@@ -21,6 +21,7 @@ API = "/api/v1"
         ("/explain/gallium?importer=KOR&as_of=9999-12-31", ["query", "as_of"], "outside"),
         ("/measures?as_of=1999-12-31", ["query", "as_of"], "2000-01-01 .. 2026-11-24"),
         ("/stocks/cover?importer=KOR&as_of=2026-11-25", ["query", "as_of"], "(today)"),
+        ("/alerts?as_of=9999-12-31", ["query", "as_of"], "(today)"),
     ],
 )
 def test_bad_importer_or_date_is_422(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from supplywatch import access
 from supplywatch.access import IMPORTER_ORG, AccessDenied, Principal, audit_orgs
-from supplywatch.clock import today
+from supplywatch.clock import aware, today
 from supplywatch.services import Ladder
 from supplywatch.services import plans as cov
 from supplywatch.state import db
@@ -263,13 +263,28 @@ class AlertsMixin(StocksMixin, WebhooksMixin, WatchMixin):
         level: int | None = None,
         limit: int = 50,
         offset: int = 0,
+        as_of: date | None = None,
     ) -> Page:
+        """The alert board. ``as_of``: the board as it stood at the end of that day (UTC):
+        only alerts raised by then, each with its status, actions and repeats then (their
+        timestamps are the point-in-time rule of service state); ``status`` filters on the
+        status then."""
         scope = access.ALERT_SCOPE[p.org]
         if importer is not None and importer not in scope:
             raise AccessDenied(f"{p.org} does not see alerts of {importer}")
         q = select(Alert).where(Alert.importer_id.in_(sorted(scope)))
+        status_col: Any = Alert.status
+        cut = None
+        if as_of is not None:
+            cut = _end_of(self.services.check_as_of(as_of))
+            q = q.where(Alert.created_at < cut)
+            status_col = case(
+                (Alert.resolved_at < cut, "resolved"),
+                (Alert.acknowledged_at < cut, "acknowledged"),
+                else_="new",
+            )
         if status is not None:
-            q = q.where(Alert.status == status)
+            q = q.where(status_col == status)
         if importer is not None:
             q = q.where(Alert.importer_id == importer)
         if level is not None:
@@ -282,7 +297,23 @@ class AlertsMixin(StocksMixin, WebhooksMixin, WatchMixin):
                 .offset(offset)
             ).all()
             ladder = self.services.ladder()
-            return Page([_alert_public(a, ladder) for a in rows], total, limit, offset)
+            if cut is None:
+                return Page([_alert_public(a, ladder) for a in rows], total, limit, offset)
+            repeats = {
+                str(r[0]): (int(r[1]), aware(r[2]))
+                for r in s.execute(
+                    select(AuditEntry.entity_id, func.count(), func.max(AuditEntry.at))
+                    .where(
+                        AuditEntry.entity == "alert",
+                        AuditEntry.action == "alert.repeated",
+                        AuditEntry.entity_id.in_([str(a.id) for a in rows]),
+                        AuditEntry.at < cut,
+                    )
+                    .group_by(AuditEntry.entity_id)
+                )
+            }
+            items = [_alert_then(a, ladder, cut, repeats.get(str(a.id))) for a in rows]
+            return Page(items, total, limit, offset)
 
     def alert(self, p: Principal, alert_id: int) -> dict[str, Any]:
         with self.sessions() as s:
@@ -349,3 +380,33 @@ class AlertsMixin(StocksMixin, WebhooksMixin, WatchMixin):
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
             rows = s.scalars(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
             return Page([_audit_public(e) for e in rows], total, limit, offset)
+
+
+def _end_of(day: date) -> datetime:
+    """The first instant after ``day`` (UTC): what was known "as of" the day is before it."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _alert_then(
+    a: Alert, ladder: Ladder, cut: datetime, repeats: tuple[int, datetime] | None
+) -> dict[str, Any]:
+    """An alert as it stood just before ``cut``: actions taken later are not shown, its
+    status is the one it had then, its occurrences (``repeats``: how many times it was raised
+    again by then, and the last time) those counted by then."""
+    out = _alert_public(a, ladder)
+    acked = a.acknowledged_at is not None and aware(a.acknowledged_at) < cut
+    resolved = a.resolved_at is not None and aware(a.resolved_at) < cut
+    if not acked:
+        out.update(acknowledged_by=None, acknowledged_at=None, acknowledge_comment=None)
+    if not resolved:
+        out.update(resolved_by=None, resolved_at=None, resolve_comment=None)
+    out["status"] = "resolved" if resolved else "acknowledged" if acked else "new"
+    times = [aware(a.created_at)]
+    times += [
+        aware(t) for t, ok in ((a.acknowledged_at, acked), (a.resolved_at, resolved)) if t and ok
+    ]
+    out["occurrences"] = 1 + (repeats[0] if repeats else 0)
+    if repeats:
+        times.append(repeats[1])
+    out["updated_at"] = max(times).isoformat()
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -20,8 +21,15 @@ def list_alerts(
     status: Annotated[Literal["new", "acknowledged", "resolved"] | None, Query()] = None,
     importer: Annotated[Literal["KOR", "JPN", "BLOC"] | None, Query()] = None,
     level: Annotated[int | None, Query(ge=1, le=4)] = None,
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="The board as it stood at the end of this day (UTC): alerts raised "
+            "by then, with their status and actions then (default: now)"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    return ws.alerts(p, status, importer, level, page.limit, page.offset).as_dict()
+    return ws.alerts(p, status, importer, level, page.limit, page.offset, as_of).as_dict()
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetail)

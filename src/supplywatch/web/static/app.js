@@ -1358,6 +1358,7 @@
     const q = new URLSearchParams({ limit: "100" });
     if (status) q.set("status", status);
     if (importer) q.set("importer", importer);
+    if (state.asOf) q.set("as_of", state.asOf); // the board as it stood then (read-only)
     const page = await api("GET", "/alerts?" + q);
     if (!alive()) return;
     wait.remove();
@@ -1384,7 +1385,8 @@
   }
 
   function canAct(a) {
-    return atLeast("analyst") && alertScope(state.me.org).includes(a.importer_id);
+    // a past date shows the board as it was: nothing to act on there
+    return !state.asOf && atLeast("analyst") && alertScope(state.me.org).includes(a.importer_id);
   }
 
   function whoWhen(by, at, comment) {
@@ -2017,7 +2019,7 @@
       krw_per_usd: input("krw_per_usd", { type: "number", step: "any", placeholder: "1400" }),
       jpy_per_usd: input("jpy_per_usd", { type: "number", step: "any", placeholder: "150" }),
       materials: input("materials", { type: "text", placeholder: "natural_graphite, gallium, germanium" }),
-      as_of: input("as_of", { type: "date", value: today() }),
+      as_of: input("as_of", { type: "date", value: state.asOf || today() }), // the date shown
       paths: input("paths", { type: "number", step: "1", value: "20000" }),
       label: input("label", { type: "text", maxlength: "200" }),
     };
