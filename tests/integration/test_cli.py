@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -247,6 +248,16 @@ def test_screen_is_readable_at_80_columns(loaded: Path) -> None:
     header = next(x for x in lines if "item" in x and "score" in x)
     assert "level" in header and "top supplier" in header
     assert "Dysprosium" in result.stdout  # full names, not ids
+    # the rows shown are the top 15; the states counted are those of every item
+    every = json.loads(
+        _cli(loaded, "screen", "--importer", "BLOC", "--top", "0", "--format", "json").stdout
+    )
+    n = Counter(r["item_state_code"] for r in every)
+    assert len(every) == 77 and n["no_data"] > 0
+    assert (
+        f"15 of 77 shown (--top 0: all). All: {n['scored']} scored · {n['partial']} partial · "
+        f"{n['stale']} stale · {n['no_data']} no data."
+    ) in " ".join(result.stdout.split())
 
 
 def test_run_ends_with_the_bloc_screen(loaded: Path) -> None:
@@ -257,7 +268,8 @@ def test_run_ends_with_the_bloc_screen(loaded: Path) -> None:
     assert out["bloc_screen"] and {r["importer_id"] for r in out["bloc_screen"]} == {"BLOC"}
     text = _cli(loaded, "run")
     assert text.returncode == 0, text.stderr
-    assert "KR+JP bloc: top 15 materials by risk" in text.stdout
+    assert "KR+JP bloc: the 15 materials most at risk" in text.stdout
+    assert "15 of 77 shown" in text.stdout
 
 
 def test_measures_command_filters_and_dates(loaded: Path) -> None:

@@ -210,8 +210,9 @@ def run(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     )
     views.print_screen(
         console,
-        svc.screen("BLOC", today, 15),
-        f"KR+JP bloc: top 15 materials by risk as of {today} (all 77: screen --top 0)",
+        svc.screen("BLOC", today),
+        f"KR+JP bloc: the 15 materials most at risk as of {today}",
+        top=15,
     )
 
 
@@ -269,11 +270,11 @@ def screen(
     when = _date(as_of, svc)
     imp = importer.strip().upper()
     states = [s.value for s in state] if state else None
-    rows = svc.screen(imp, when, top or None, engine.value, items.value, states)
+    rows = svc.screen(imp, when, None, engine.value, items.value, states)
     if fmt == Format.json:
-        emit_json(console, rows)
+        emit_json(console, rows[:top] if top else rows)
         return
-    views.print_screen(console, rows, f"Risk screen {imp} ({items.value}) as of {when}")
+    views.print_screen(console, rows, f"Risk screen {imp} ({items.value}) as of {when}", top)
     if states and set(states) & {"partial", "stale", "no_data"}:
         views.print_reasons(console, rows)
 

@@ -47,8 +47,13 @@ def _supplier(r: dict[str, Any]) -> str:
     return f"{r['top_supplier_name']} {_pct(r['top_supplier_share'])}"
 
 
-def print_screen(console: Console, rows: list[dict[str, Any]], title: str) -> None:
-    """The screen as a table sized to the terminal, then what the states mean."""
+def print_screen(
+    console: Console, rows: list[dict[str, Any]], title: str, top: int | None = None
+) -> None:
+    """The screen (``rows``: every item, ranked) as a table sized to the terminal, its first
+    ``top`` rows only where given, then the state of every item and what the states mean."""
+    every = rows
+    rows = rows[:top] if top else rows
     width = console.width
     cols: list[tuple[str, Any, dict[str, Any]]] = [
         ("item", lambda r: _item(r), {"overflow": "fold", "ratio": 3}),
@@ -82,9 +87,13 @@ def print_screen(console: Console, rows: list[dict[str, Any]], title: str) -> No
     for i, r in enumerate(rows, start=1):
         t.add_row(str(i), *[f(r) for _n, f, _o in cols])
     console.print(t)
-    counts = Counter(r["item_state_code"] for r in rows)
+    counts = Counter(r["item_state_code"] for r in every)
+    cut = (
+        f"{len(rows)} of {len(every)} shown (--top 0: all). All: " if len(rows) < len(every) else ""
+    )
     console.print(
-        " · ".join(f"{counts.get(s, 0)} {STATE_LABEL[s]}" for s in STATE_LABEL)
+        cut
+        + " · ".join(f"{counts.get(s, 0)} {STATE_LABEL[s]}" for s in STATE_LABEL)
         + (
             ". Why: supplywatch screen --state stale --state no_data (or explain ITEM)."
             if counts.get("stale") or counts.get("no_data")
