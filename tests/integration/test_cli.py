@@ -343,6 +343,28 @@ def test_plan_of_skipped_materials_says_why_for_each(loaded: Path) -> None:
     assert "gallium: " in err and "germanium: " in err  # the help's own example: each reason
 
 
+def test_plan_table_then_what_was_not_planned_and_why(store_path: Path, tmp_path: Path) -> None:
+    args = ["--budget-krw", "50e9", "--budget-jpy", "5e9", "--krw-per-usd", "1400"]
+    args += ["--jpy-per-usd", "150", "--paths", "200"]
+    mats = ["--materials", "natural_graphite,niobium,gallium"]
+    env = {"SUPPLYWATCH_DB_PATH": str(store_path)}  # the whole bundle (only read)
+    r = _cli(tmp_path, "plan", *args, *mats, extra_env={**env, "COLUMNS": "100"})
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(x) for x in lines) <= 100
+    text = " ".join(r.stdout.split())
+    head = text.index("Joint stockpile plan as of")
+    rest = text.index("Asked and not planned: 1 material, each with the reason")
+    # planned, in the plan's table, each with its stored form's stage and codes (brackets kept)
+    assert head < text.index("natural_graphite [extraction,") < rest
+    assert head < text.index("niobium [processing, HS 720293]") < rest
+    assert rest < text.index("gallium") and "no data: no trade of the stored form" in text
+    assert "2 planned, 1 not planned (the reasons are in the second table)." in text
+    js = json.loads(_cli(tmp_path, "plan", *args, *mats, "--format", "json", extra_env=env).stdout)
+    assert [m["material_id"] for m in js["materials"]] == ["natural_graphite", "niobium"]
+    assert [s["material_id"] for s in js["skipped"]] == ["gallium"]
+
+
 def test_briefing_command_writes_html(loaded: Path) -> None:
     out = loaded / "b.html"
     result = _cli(

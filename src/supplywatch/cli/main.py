@@ -545,7 +545,10 @@ def plan(
     if fmt == Format.json:
         emit_json(console, res)
         return
-    console.print(views.plan_table(res))
+    console.print(views.plan_table(res, console.width))
+    skipped = views.skipped_table(res)
+    if skipped is not None:
+        console.print(skipped)
     for line in views.plan_summary(res):
         console.print(line)
 

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STATE_LABEL = {"scored": "scored", "partial": "partial", "stale": "stale", "no_data": "no data"}
@@ -258,35 +259,35 @@ def print_measures(console: Console, rows: list[dict[str, Any]], title: str) -> 
 
 
 def _t(v: float) -> str:
-    return f"{v:,.1f}"
+    """Tonnes: one decimal below 100 t, whole tonnes above."""
+    return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
 
 
 def _d(v: float | None) -> str:
     return "-" if v is None else f"{v:g}"
 
 
-def plan_table(res: dict[str, Any]) -> Table:
-    """The plan's result table: every planning unit, then every material asked and not
-    planned, with the reason (the result never hides what it skipped)."""
+def plan_table(res: dict[str, Any], width: int = 200) -> Table:
+    """The plan's result table, sized to the terminal's ``width``: every planning unit
+    (``skipped_table`` follows it with every material asked and not planned: the result never
+    hides what it skipped). The agencies' rule, the shortfall probabilities and the notes join
+    at 130 columns and more (they are in the JSON and the summary lines at any width)."""
     t = Table(
         title=f"Joint stockpile plan as of {res['as_of']} (assumptions "
         f"{res['assumptions_version']}, lists {res['agency_lists_version']}, probabilities: "
         f"{res['probability_source']})",
         show_lines=False,
+        expand=width < 130,
     )
-    for c in (
-        "material (stored form)",
-        "lists",
-        "P KR/JP",
-        "KR t",
-        "JP t",
-        "pool t",
-        "days KR/JP/pool",
-        "agency rule t",
-        "P(short) KR/JP",
-        "note",
-    ):
-        t.add_column(c, overflow="fold", max_width=28)
+    t.add_column("material (stored form)", overflow="fold", ratio=3)
+    t.add_column("lists", overflow="fold", ratio=1)
+    for c in ("P KR/JP", "KR t", "JP t", "pool t", "days KR/JP/pool"):
+        t.add_column(c, justify="right", no_wrap=True)
+    wide = width >= 130
+    if wide:
+        for c in ("agency rule t", "P(short) KR/JP"):
+            t.add_column(c, justify="right", no_wrap=True)
+        t.add_column("note", overflow="fold", ratio=2)
     for m in res["materials"]:
         p = m["annual_probability"]
         name = m["material_id"]
@@ -298,31 +299,40 @@ def plan_table(res: dict[str, Any]) -> Table:
             note.append("at guard: " + "; ".join(m["guard"]["basis"]))
         note += [b for b in m["consumption_basis"] if b.startswith("proxy")][:1]
         ag = m["baselines_t"]["agency_rule"]
-        t.add_row(
-            f"{name} [{m['stage']}, HS {'/'.join(m['codes_hs1992'])}]",
+        row = [
+            escape(f"{name} [{m['stage']}, HS {'/'.join(m['codes_hs1992'])}]"),
             ", ".join(m["lists"]) or "-",
             f"{_pct(p['KOR'])}/{_pct(p['JPN'])}",
             _t(m["target_t"]["KR"]),
             _t(m["target_t"]["JP"]),
             _t(m["target_t"]["POOL"]),
             "/".join(_d(m["days_of_cover"][h]) for h in ("KR", "JP", "POOL")),
-            _t(ag["KR"] + ag["JP"] + ag["POOL"]),
-            f"{mc['KR']['shortfall_probability']:.3f}/{mc['JP']['shortfall_probability']:.3f}",
-            "; ".join(note) or "-",
-        )
+        ]
+        if wide:
+            row += [
+                _t(ag["KR"] + ag["JP"] + ag["POOL"]),
+                f"{mc['KR']['shortfall_probability']:.3f}/{mc['JP']['shortfall_probability']:.3f}",
+                "; ".join(note) or "-",
+            ]
+        t.add_row(*row)
+    return t
+
+
+def skipped_table(res: dict[str, Any]) -> Table | None:
+    """Every material asked and not planned, with the reason and how to fill the gap (a
+    table of its own, so the reasons get the width)."""
+    if not res["skipped"]:
+        return None
+    t = Table(
+        title=f"Asked and not planned: {len(res['skipped'])} "
+        f"material{'s' if len(res['skipped']) > 1 else ''}, each with the reason",
+        expand=True,
+    )
+    t.add_column("material", no_wrap=True)
+    t.add_column("lists", overflow="fold", max_width=20)
+    t.add_column("reason", overflow="fold", ratio=1)
     for s in res["skipped"]:
-        t.add_row(
-            s["material_id"],
-            ", ".join(s["lists"]) or "-",
-            "-",
-            "skipped",
-            "-",
-            "-",
-            "-",
-            "-",
-            "-",
-            s["reason"],
-        )
+        t.add_row(s["material_id"], ", ".join(s["lists"]) or "-", escape(s["reason"]))
     return t
 
 
@@ -357,6 +367,7 @@ def plan_summary(res: dict[str, Any]) -> list[str]:
             + "; ".join(f"{g['unit_id']} {g['target_t']:,.1f} t" for g in res["guard_flags"])
         )
     lines.append(
-        f"{len(res['materials'])} planned, {len(res['skipped'])} skipped (reasons in the table)."
+        f"{len(res['materials'])} planned, {len(res['skipped'])} not planned"
+        + (" (the reasons are in the second table)." if res["skipped"] else ".")
     )
     return lines
