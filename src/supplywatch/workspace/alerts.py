@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,7 @@ from supplywatch.workspace.base import (
     Page,
     _alert_public,
     _audit_public,
+    _end_of,
     _f,
 )
 from supplywatch.workspace.stocks import StocksMixin, _cover_evidence
@@ -380,11 +381,6 @@ class AlertsMixin(StocksMixin, WebhooksMixin, WatchMixin):
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
             rows = s.scalars(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
             return Page([_audit_public(e) for e in rows], total, limit, offset)
-
-
-def _end_of(day: date) -> datetime:
-    """The first instant after ``day`` (UTC): what was known "as of" the day is before it."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def _alert_then(

@@ -6,7 +6,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
@@ -53,6 +53,11 @@ class InputError(Exception):
 def _aware(t: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything here is UTC."""
     return aware(t)
+
+
+def _end_of(day: date) -> datetime:
+    """The first instant after ``day`` (UTC): what was known "as of" the day is before it."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from supplywatch.workspace.base import (
     WorkspaceBase,
     _as_date,
     _aware,
+    _end_of,
 )
 
 
@@ -303,25 +304,31 @@ class StocksMixin(WorkspaceBase):
     def _stock_levels(
         s: Session, orgs: tuple[str, ...], when: date
     ) -> dict[tuple[str, str, str], float]:
-        """Per (org, item, holder) of ``orgs``: the latest stock level known on ``when``."""
-        recs = [
-            cov.StockRecord(
-                e.org_code, e.item_id, e.holder, e.quantity_t, e.as_of_date, _aware(e.entered_at)
-            )
-            for e in s.scalars(select(StockEntry).where(StockEntry.org_code.in_(orgs)))
-        ]
-        return cov.latest_stocks(recs, when)
+        """Per (org, item, holder) of ``orgs``: the latest stock level known on ``when`` (the
+        rows known then are chosen by the database and read as plain tuples, so the cost
+        follows what is known, not every entry's object)."""
+        e = StockEntry
+        rows = s.execute(
+            select(e.org_code, e.item_id, e.holder, e.quantity_t, e.as_of_date, e.entered_at)
+            .where(e.org_code.in_(orgs), e.as_of_date <= when, e.entered_at < _end_of(when))
+            .order_by(e.id)
+        )
+        return cov.latest_stocks(
+            (cov.StockRecord(o, i, h, q, d, _aware(at)) for o, i, h, q, d, at in rows), when
+        )
 
     @staticmethod
     def _entered_consumption(
         s: Session, orgs: tuple[str, ...], when: date
     ) -> dict[tuple[str, str], float]:
-        rows = s.scalars(select(ConsumptionEntry).where(ConsumptionEntry.org_code.in_(orgs)))
+        c = ConsumptionEntry
+        rows = s.execute(
+            select(c.org_code, c.item_id, c.as_of_date, c.entered_at, c.tonnes_per_year)
+            .where(c.org_code.in_(orgs), c.as_of_date <= when, c.entered_at < _end_of(when))
+            .order_by(c.id)
+        )
         return cov.latest_known(
-            (
-                ((c.org_code, c.item_id), c.as_of_date, _aware(c.entered_at), c.tonnes_per_year)
-                for c in rows
-            ),
+            (((o, i), d, _aware(at), t) for o, i, d, at, t in rows),
             when,
         )
 
