@@ -19,12 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import tempfile
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -34,6 +31,7 @@ from supplywatch.settings import Settings
 from supplywatch.state.models import StockEntry
 from supplywatch.workspace import Workspace
 from supplywatch.workspace.base import _aware
+from timing import median_time  # benchmarks/timing.py (the script's own folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEN = date(2026, 11, 24)
@@ -55,15 +53,6 @@ def _old_levels(ws: Workspace, org: str, when: date) -> dict[tuple[str, str, str
 def _new_levels(ws: Workspace, org: str, when: date) -> dict[tuple[str, str, str], float]:
     with ws.sessions() as s:
         return ws._stock_levels(s, (org,), when)
-
-
-def _median(f: Any, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -110,11 +99,11 @@ def main() -> None:
             s.commit()
         same = _old_levels(ws, "KR", WHEN) == _new_levels(ws, "KR", WHEN)
         same_past = _old_levels(ws, "KR", PAST) == _new_levels(ws, "KR", PAST)
-        t_old = _median(lambda: _old_levels(ws, "KR", WHEN), args.repeat)
-        t_new = _median(lambda: _new_levels(ws, "KR", WHEN), args.repeat)
-        t_old_past = _median(lambda: _old_levels(ws, "KR", PAST), args.repeat)
-        t_new_past = _median(lambda: _new_levels(ws, "KR", PAST), args.repeat)
-        t_cover = _median(lambda: ws.cover(p, "KOR", WHEN), args.repeat)
+        t_old, _ = median_time(lambda: _old_levels(ws, "KR", WHEN), args.repeat)
+        t_new, _ = median_time(lambda: _new_levels(ws, "KR", WHEN), args.repeat)
+        t_old_past, _ = median_time(lambda: _old_levels(ws, "KR", PAST), args.repeat)
+        t_new_past, _ = median_time(lambda: _new_levels(ws, "KR", PAST), args.repeat)
+        t_cover, _ = median_time(lambda: ws.cover(p, "KOR", WHEN), args.repeat)
         row = {
             "entries": n,
             "synthetic": True,

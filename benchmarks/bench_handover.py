@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,19 +30,11 @@ from supplywatch.services import plan_stockpile
 from supplywatch.services.briefing import briefing_data
 from supplywatch.settings import Settings
 from supplywatch.workspace import Workspace
+from timing import median_time  # benchmarks/timing.py (the script's own folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = date(2026, 11, 24)
 DEMO = {"budget_krw": 50e9, "budget_jpy": 5e9, "krw_per_usd": 1400.0, "jpy_per_usd": 150.0}
-
-
-def _time(f: Any, repeat: int) -> tuple[float, Any]:
-    runs, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs), out
 
 
 def main() -> None:
@@ -66,10 +56,10 @@ def main() -> None:
 
     # --- briefing ---------------------------------------------------------------------------
     svc.screen("KOR", DAY)  # warm
-    t_screen, _ = _time(lambda: svc.screen("KOR", DAY), args.repeat)
-    t_data, data = _time(lambda: briefing_data(svc, "KOR", DAY), args.repeat)
-    t_html, html = _time(lambda: render_html(data, "ko"), args.repeat)
-    t_pdf, pdf = _time(lambda: pdf_bytes(html), args.repeat)
+    t_screen, _ = median_time(lambda: svc.screen("KOR", DAY), args.repeat)
+    t_data, data = median_time(lambda: briefing_data(svc, "KOR", DAY), args.repeat)
+    t_html, html = median_time(lambda: render_html(data, "ko"), args.repeat)
+    t_pdf, pdf = median_time(lambda: pdf_bytes(html), args.repeat)
     out["briefing"] = {
         "screen_s": t_screen,
         "data_s": t_data,
@@ -87,8 +77,8 @@ def main() -> None:
 
     # --- exports ----------------------------------------------------------------------------
     rows = svc.screen("KOR", DAY)
-    t_csv, csv = _time(lambda: rx.to_csv(rows), args.repeat)
-    t_xlsx, xlsx = _time(
+    t_csv, csv = median_time(lambda: rx.to_csv(rows), args.repeat)
+    t_xlsx, xlsx = median_time(
         lambda: rx.to_xlsx(rows, {"table": "screen"}, [s.as_dict() for s in svc.status()]),
         args.repeat,
     )
@@ -98,8 +88,10 @@ def main() -> None:
     client = TestClient(create_app(settings, ws))
     url = "/api/v1/screen?importer=KOR&limit=500&as_of=2026-11-24"
     client.get(url, headers=headers)  # warm the cache
-    t_json, _ = _time(lambda: client.get(url, headers=headers), args.repeat)
-    t_api_xlsx, r = _time(lambda: client.get(url + "&format=xlsx", headers=headers), args.repeat)
+    t_json, _ = median_time(lambda: client.get(url, headers=headers), args.repeat)
+    t_api_xlsx, r = median_time(
+        lambda: client.get(url + "&format=xlsx", headers=headers), args.repeat
+    )
     assert r.status_code == 200, r.text
     out["exports"] = {
         "rows": len(rows),
@@ -125,7 +117,7 @@ def main() -> None:
             "budget_krw": DEMO["budget_krw"] * scale,
             "budget_jpy": DEMO["budget_jpy"] * scale,
         }
-        t_plan, res = _time(
+        t_plan, res = median_time(
             lambda budget=budget: plan_stockpile(svc, **budget, as_of=DAY, paths=args.paths), 1
         )
         mc = res["monte_carlo"]["expected_unserved_usd"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from supplywatch.api.app import create_app
 from supplywatch.services import plan_stockpile
 from supplywatch.settings import Settings
 from supplywatch.workspace import Workspace
+from timing import median_time  # benchmarks/timing.py (the script's own folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = {"budget_krw": 50e9, "budget_jpy": 5e9, "krw_per_usd": 1400.0, "jpy_per_usd": 150.0}
@@ -36,15 +36,6 @@ CASES = [
     ("all materials, 20,000 paths", {"paths": 20_000}),
     ("all materials, 200,000 paths", {"paths": 200_000}),
 ]
-
-
-def _time(f: Any, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -80,8 +71,8 @@ def main() -> None:
             plan_stockpile(ws.services, **DEMO, as_of=today, **extra)
 
         direct()  # warm (compiled kernel)
-        t_direct = _time(direct, args.repeat)
-        t_api = _time(api, args.repeat)
+        t_direct, _ = median_time(direct, args.repeat)
+        t_api, _ = median_time(api, args.repeat)
         rows.append({"case": name, "direct_s": t_direct, "api_s": t_api})
         print(f"{name}: planner {t_direct:.2f} s, API {t_api:.2f} s = {t_api / t_direct:.2f}x")
     past = {**DEMO, **CASES[0][1], "as_of": "2015-06-30"}
@@ -89,7 +80,7 @@ def main() -> None:
     r = client.post("/api/v1/plans", json=past, headers=headers)
     t_first = time.perf_counter() - t
     assert r.status_code == 201, r.text
-    t_again = _time(lambda: client.post("/api/v1/plans", json=past, headers=headers), 1)
+    t_again, _ = median_time(lambda: client.post("/api/v1/plans", json=past, headers=headers), 1)
     print(
         f"new past date (2015-06-30), 3 materials: first {t_first:.1f} s (levels history), "
         f"again {t_again:.2f} s = {t_first / t_again:.0f}x"
