@@ -46,10 +46,11 @@ def test_no_test_or_benchmark_reads_the_real_clock() -> None:
 
 def test_the_pattern_catches_what_it_should() -> None:
     assert _offenders([], set()) == []
+    # the samples are built from parts, so that a plain grep of tests/ finds no clock read
     for line in (
-        "x = date.today()",
-        "datetime.now(UTC)",
-        "t = time.time()",
+        "x = date" + ".today()",
+        "datetime" + ".now(UTC)",
+        "t = time" + ".time()",
         "SELECT current_date",
         "SELECT now()",
     ):
